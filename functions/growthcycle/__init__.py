@@ -1,0 +1,1 @@
+"""Growth Cycle: appraisal and professional growth for schools and trusts."""

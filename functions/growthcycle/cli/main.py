@@ -1,0 +1,83 @@
+"""The `growthcycle` command: one entry point, a module per subcommand.
+
+Each subcommand's arguments are declared here; its work lives in `growthcycle.cli.<module>.run`,
+imported only when that subcommand runs so `growthcycle --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+NATIONS = ("england", "wales", "scotland", "northern-ireland")
+DEADLINE_EVENTS = (
+    "meeting-notice",
+    "draft-statement",
+    "final-statement",
+    "moderation",
+    "revised-statement",
+    "observation-notice",
+    "observation-feedback",
+    "observation-record",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="growthcycle",
+        description="Growth Cycle: appraisal and professional growth for schools and trusts.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = commands.add_parser("demo", help="run the whole system locally (no AWS account)")
+    demo.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    demo.add_argument("--data", default=".local", help="where records are kept (default .local/)")
+    demo.add_argument("--trust", default=None, help="trust file to run (default: the demo trust)")
+    demo.set_defaults(module="demo")
+
+    forms = commands.add_parser("forms", help="form definitions")
+    forms_cmds = forms.add_subparsers(dest="forms_command", metavar="ACTION", required=True)
+    forms_check = forms_cmds.add_parser("check", help="validate form files")
+    forms_check.add_argument("paths", nargs="*", help="form files or folders (default: forms/)")
+    forms_check.set_defaults(module="forms")
+
+    deadlines = commands.add_parser("deadlines", help="working-day deadlines")
+    deadlines_cmds = deadlines.add_subparsers(
+        dest="deadlines_command", metavar="ACTION", required=True
+    )
+    explain = deadlines_cmds.add_parser("explain", help="print a due date and its reasoning")
+    explain.add_argument("--nation", required=True, help=f"one of {', '.join(NATIONS)}")
+    explain.add_argument("--event", required=True, help=f"one of {', '.join(DEADLINE_EVENTS)}")
+    explain.add_argument("--date", required=True, help="YYYY-MM-DD")
+    explain.add_argument("--closures", default=None, help="file of school closure days")
+    explain.set_defaults(module="deadlines")
+
+    objectives = commands.add_parser("objectives", help="guidance on objectives and commitments")
+    objectives_cmds = objectives.add_subparsers(
+        dest="objectives_command", metavar="ACTION", required=True
+    )
+    check = objectives_cmds.add_parser("check", help="flag objectives, one per line")
+    check.add_argument("--style", required=True, choices=("performance", "growth"))
+    check.add_argument("file", nargs="?", default=None, help="file (default: standard input)")
+    check.set_defaults(module="objectives")
+
+    config = commands.add_parser("config", help="trust configuration")
+    config_cmds = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_check = config_cmds.add_parser("check", help="validate a trust file")
+    config_check.add_argument("file")
+    config_check.set_defaults(module="config")
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    module = importlib.import_module(f"growthcycle.cli.{args.module}")
+    code: int = module.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
