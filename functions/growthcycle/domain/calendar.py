@@ -161,7 +161,7 @@ class SkippedDay:
     why: str
 
     def __str__(self) -> str:
-        return f"{self.day.isoformat()} ({self.day:%A}) skipped: {self.why}"
+        return f"{self.day.isoformat()} ({self.day:%A}): {self.why}"
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,7 @@ class WorkingDayCount:
     working_days: int
     result: date
     skipped: tuple[SkippedDay, ...]
+    counted: tuple[date, ...] = ()
     direction: int = 1
 
 
@@ -217,21 +218,23 @@ class WorkingCalendar:
             raise ValueError(f"working days must be 0 or more, not {n}")
         step = -ONE_DAY if backwards else ONE_DAY
         skipped: list[SkippedDay] = []
+        counted: list[date] = []
         day = start
-        counted = 0
         run = 0
-        while counted < n:
+        while len(counted) < n:
             day += step
             why = self.why_not_working(day)
             if why is None:
-                counted += 1
+                counted.append(day)
                 run = 0
             else:
                 skipped.append(SkippedDay(day, why))
                 run += 1
                 if run > MAX_SEARCH_DAYS:
                     raise NoWorkingDayFound(f"no working day within a year of {start.isoformat()}")
-        return WorkingDayCount(start, n, day, tuple(skipped), -1 if backwards else 1)
+        return WorkingDayCount(
+            start, n, day, tuple(skipped), tuple(counted), -1 if backwards else 1
+        )
 
     def add_working_days(self, start: date, n: int) -> date:
         """The n-th working day after `start` (counted from the day after); `start` when n == 0."""
@@ -264,4 +267,4 @@ class WorkingCalendar:
             if len(skipped) > MAX_SEARCH_DAYS:
                 raise NoWorkingDayFound(f"no working day within a year before {day.isoformat()}")
             current -= ONE_DAY
-        return WorkingDayCount(day, 0, current, tuple(skipped), -1)
+        return WorkingDayCount(day, 0, current, tuple(skipped), (), -1)
