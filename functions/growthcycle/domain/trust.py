@@ -52,6 +52,8 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
+from growthcycle.domain.calendar import ClosureDays, WorkingCalendar
+
 Nation = Literal["england", "wales", "scotland", "northern-ireland"]
 PolicyStyle = Literal["performance", "growth"]
 SupportStaffCycle = Literal["academic-year", "april-march"]
@@ -243,7 +245,7 @@ class ReviewerSettings(_Settings):
     max_reviewees: Annotated[int, _at_least(1)] | None = None
 
 
-class ClosureDays(_Settings):
+class ClosurePeriod(_Settings):
     """One closed day (`date`) or an inclusive run of days (`from` .. `to`)."""
 
     on: dt.date | None = Field(default=None, alias="date")
@@ -288,11 +290,15 @@ class ClosureDays(_Settings):
 class Closures(_Settings):
     # Working days exclude days the school is closed, if the trust says they count.
     apply: bool
-    days: list[ClosureDays] = []
+    days: list[ClosurePeriod] = []
 
-    def dates(self) -> frozenset[dt.date]:
-        """Every listed day, whether or not `apply` is set."""
-        return frozenset(day for closure in self.days for day in closure.dates())
+    def reasons(self) -> dict[dt.date, str]:
+        """Every listed day with its reason, whether or not `apply` is set."""
+        reasons: dict[dt.date, str] = {}
+        for period in self.days:
+            for day in period.dates():
+                reasons.setdefault(day, period.reason)
+        return reasons
 
 
 class Priority(_Settings):
@@ -337,9 +343,12 @@ class School(_Settings):
             seen[priority.id] = index
         return self
 
-    def closed_days(self) -> frozenset[dt.date]:
-        """The closure days that count for working days: none unless `closures.apply`."""
-        return self.closures.dates() if self.closures.apply else frozenset()
+    def closure_days(self) -> ClosureDays:
+        """The closure days that count against working days: none unless `closures.apply`."""
+        return ClosureDays.of(self.closures.reasons() if self.closures.apply else {})
+
+    def working_calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(nation=self.nation, closures=self.closure_days())
 
     def guidance_action(self, code: GuidanceCode) -> GuidanceAction:
         """What the guidance check `code` does here: advise unless the school says block."""
