@@ -1,0 +1,50 @@
+"""The email outbox: an email to send is an item in the table, written with the state change it
+belongs to (or on its own). The table's stream hands new outbox items to the mailer, so an email is
+never lost between "recorded" and "sent". A key chosen by the caller makes retries harmless."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from boto3.dynamodb.types import TypeSerializer
+
+_serializer = TypeSerializer()
+
+
+@dataclass(frozen=True)
+class Email:
+    to_address: str
+    subject: str
+    html: str
+    text: str
+    to_person_id: str | None = None
+    attachments: tuple[tuple[str, str, str], ...] = ()  # (filename, content type, text)
+
+
+def outbox_key(idempotency_key: str) -> dict[str, str]:
+    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
+    return {"pk": f"OUTBOX#{digest}", "sk": "EMAIL"}
+
+
+def outbox_put(table_name: str, email: Email, idempotency_key: str) -> dict[str, Any]:
+    """A TransactWriteItems `Put` that records the email once, whatever the retries."""
+    item = {
+        **outbox_key(idempotency_key),
+        "kind": "email",
+        "status": "pending",
+        "to_address": email.to_address,
+        "to_person_id": email.to_person_id,
+        "subject": email.subject,
+        "html": email.html,
+        "text": email.text,
+        "attachments": [list(a) for a in email.attachments] or None,
+        "queued_at": datetime.now(UTC).isoformat(),
+    }
+    return {
+        "TableName": table_name,
+        "Item": {k: _serializer.serialize(v) for k, v in item.items() if v is not None},
+        "ConditionExpression": "attribute_not_exists(pk)",
+    }

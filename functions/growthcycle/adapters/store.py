@@ -1,0 +1,261 @@
+"""The DynamoDB repository: the one table, its key patterns (docs/architecture.md), nothing else."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from growthcycle.adapters.aws import client
+from growthcycle.adapters.outbox import Email, outbox_put
+from growthcycle.domain.people import Person
+from growthcycle.domain.records import AuditEntry, Submission, VersionConflict
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _to_item(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in data.items() if v is not None}
+
+
+def _from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def person_key(person_id: str) -> dict[str, str]:
+    return {"pk": f"PERSON#{person_id}", "sk": "PROFILE"}
+
+
+def submission_key(person_id: str, cycle_id: str, form_id: str) -> dict[str, str]:
+    return {"pk": f"PERSON#{person_id}", "sk": f"CYCLE#{cycle_id}#FORM#{form_id}"}
+
+
+class Store:
+    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
+        self.table_name = table_name
+        self._dynamodb = dynamodb
+
+    @property
+    def db(self) -> Any:
+        return self._dynamodb or client("dynamodb")
+
+    # -- people and schools -------------------------------------------------------------------
+
+    def put_school(self, school_id: str, attributes: Mapping[str, Any]) -> None:
+        item = {"pk": f"SCHOOL#{school_id}", "sk": "SCHOOL", "school_id": school_id, **attributes}
+        self.db.put_item(TableName=self.table_name, Item=_to_item(item))
+
+    def get_school(self, school_id: str) -> dict[str, Any] | None:
+        found = self.db.get_item(
+            TableName=self.table_name, Key=_to_item({"pk": f"SCHOOL#{school_id}", "sk": "SCHOOL"})
+        )
+        return _from_item(found["Item"]) if "Item" in found else None
+
+    def put_person(self, person: Person) -> None:
+        data = person.model_dump(mode="json")
+        item = {
+            **person_key(person.person_id),
+            "kind": "person",
+            "gsi1pk": f"EMAIL#{person.email.casefold()}",
+            "gsi1sk": "PERSON",
+            "gsi2pk": f"SCHOOL#{person.school_id}",
+            "gsi2sk": f"PERSON#{person.sort_name}#{person.person_id}",
+            "data": json.dumps(data),
+        }
+        self.db.put_item(TableName=self.table_name, Item=_to_item(item))
+
+    def get_person(self, person_id: str) -> Person | None:
+        found = self.db.get_item(
+            TableName=self.table_name, Key=_to_item(person_key(person_id)), ConsistentRead=True
+        )
+        if "Item" not in found:
+            return None
+        return Person.model_validate_json(_from_item(found["Item"])["data"])
+
+    def person_by_email(self, email: str) -> Person | None:
+        found = self.db.query(
+            TableName=self.table_name,
+            IndexName="ByEmail",
+            KeyConditionExpression="gsi1pk = :e",
+            ExpressionAttributeValues={":e": {"S": f"EMAIL#{email.strip().casefold()}"}},
+            Limit=2,
+        )
+        items = found.get("Items", [])
+        return Person.model_validate_json(_from_item(items[0])["data"]) if items else None
+
+    def people_in_school(self, school_id: str) -> list[Person]:
+        return [
+            Person.model_validate_json(item["data"])
+            for item in self._query_all(
+                IndexName="BySchool",
+                KeyConditionExpression="gsi2pk = :s AND begins_with(gsi2sk, :p)",
+                ExpressionAttributeValues={
+                    ":s": {"S": f"SCHOOL#{school_id}"},
+                    ":p": {"S": "PERSON#"},
+                },
+            )
+        ]
+
+    # -- form submissions ---------------------------------------------------------------------
+
+    def get_submission(self, person_id: str, cycle_id: str, form_id: str) -> Submission | None:
+        found = self.db.get_item(
+            TableName=self.table_name,
+            Key=_to_item(submission_key(person_id, cycle_id, form_id)),
+            ConsistentRead=True,
+        )
+        if "Item" not in found:
+            return None
+        return _submission(_from_item(found["Item"]))
+
+    def save_submission(self, submission: Submission, audit: AuditEntry) -> Submission:
+        """Store a new version, its immutable copy and an audit entry, all or nothing.
+
+        The write is conditional on the version: if someone saved in between, VersionConflict.
+        """
+        key = submission_key(submission.person_id, submission.cycle_id, submission.form_id)
+        body = {
+            "kind": "submission",
+            "person_id": submission.person_id,
+            "cycle_id": submission.cycle_id,
+            "form_id": submission.form_id,
+            "version": submission.version,
+            "status": submission.status,
+            "values": json.dumps(submission.values, ensure_ascii=False),
+            "saved_by": submission.saved_by,
+            "saved_at": submission.saved_at.isoformat(),
+        }
+        if submission.version == 1:
+            condition = {"ConditionExpression": "attribute_not_exists(pk)"}
+        else:
+            condition = {
+                "ConditionExpression": "version = :previous",
+                "ExpressionAttributeValues": {":previous": {"N": str(submission.version - 1)}},
+            }
+        copy_key = {"pk": key["pk"], "sk": f"{key['sk']}#V#{submission.version:06d}"}
+        try:
+            self.db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table_name,
+                            "Item": _to_item({**key, **body}),
+                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                            **condition,
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self.table_name,
+                            "Item": _to_item({**copy_key, **body}),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {"Put": self._audit_put(audit)},
+                ]
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            current = self.get_submission(
+                submission.person_id, submission.cycle_id, submission.form_id
+            )
+            raise VersionConflict(current.version if current else 0) from error
+        return submission
+
+    def submission_versions(self, person_id: str, cycle_id: str, form_id: str) -> list[Submission]:
+        prefix = f"CYCLE#{cycle_id}#FORM#{form_id}#V#"
+        return [
+            _submission(item)
+            for item in self._query_all(
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues={
+                    ":pk": {"S": f"PERSON#{person_id}"},
+                    ":prefix": {"S": prefix},
+                },
+            )
+        ]
+
+    # -- audit ----------------------------------------------------------------------------------
+
+    def _audit_put(self, audit: AuditEntry) -> dict[str, Any]:
+        stamp = audit.at.astimezone(UTC).isoformat()
+        item = {
+            "pk": f"PERSON#{audit.subject_id}",
+            "sk": f"AUDIT#{stamp}#{secrets.token_hex(6)}",
+            "kind": "audit",
+            **audit.model_dump(mode="json"),
+        }
+        return {"TableName": self.table_name, "Item": _to_item(item)}
+
+    def record_audit(self, audit: AuditEntry) -> None:
+        self.db.put_item(**self._audit_put(audit))
+
+    def audit_entries(self, subject_id: str) -> list[AuditEntry]:
+        return [
+            AuditEntry.model_validate(
+                {k: v for k, v in item.items() if k in AuditEntry.model_fields}
+            )
+            for item in self._query_all(
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues={
+                    ":pk": {"S": f"PERSON#{subject_id}"},
+                    ":prefix": {"S": "AUDIT#"},
+                },
+                ScanIndexForward=False,
+            )
+        ]
+
+    # -- email outbox and single-use markers ----------------------------------------------------
+
+    def queue_email(self, email: Email, idempotency_key: str) -> bool:
+        """Record an email to send; False when the same key was queued before (a retry)."""
+        try:
+            self.db.put_item(**outbox_put(self.table_name, email, idempotency_key))
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def claim_once(self, marker: str, *, expires_at: int, **attributes: Any) -> bool:
+        """Record a marker that may exist only once (a used link, a digest sent today)."""
+        item = {"pk": f"ONCE#{marker}", "sk": "ONCE", "expires_at": expires_at, **attributes}
+        try:
+            self.db.put_item(
+                TableName=self.table_name,
+                Item=_to_item(item),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _query_all(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        paginator = self.db.get_paginator("query")
+        for page in paginator.paginate(TableName=self.table_name, **kwargs):
+            for item in page.get("Items", []):
+                yield _from_item(item)
+
+
+def _submission(item: Mapping[str, Any]) -> Submission:
+    return Submission(
+        person_id=item["person_id"],
+        cycle_id=item["cycle_id"],
+        form_id=item["form_id"],
+        version=int(item["version"]),
+        status=item["status"],
+        values=json.loads(item["values"]),
+        saved_by=item["saved_by"],
+        saved_at=datetime.fromisoformat(item["saved_at"]),
+    )

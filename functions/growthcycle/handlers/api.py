@@ -1,0 +1,18 @@
+"""The HTTP API function: every route, one handler (API Gateway HTTP API, payload v2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from growthcycle.observability import logger, tracer
+from growthcycle.web.app import app
+from growthcycle.web.http import add_security_headers
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return add_security_headers(app.resolve(event, context))

@@ -1,0 +1,42 @@
+"""Seed the local stack from a trust file and its staff rosters (the same formats operations use)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from growthcycle.adapters.store import Store
+from growthcycle.domain.people import Person
+from growthcycle.domain.staff import parse_roster
+from growthcycle.domain.trust import TrustConfig, load_trust
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+DEMO_TRUST = PROJECT_ROOT / "infra" / "trusts" / "demo-trust.yaml"
+
+
+def roster_path(trust_file: Path, school_id: str) -> Path:
+    return trust_file.with_suffix("") / f"staff-{school_id}.csv"
+
+
+def put_trust(store: Store, trust: TrustConfig) -> None:
+    """Mirror each school's configuration onto its SCHOOL item, where the functions read it."""
+    for school in trust.schools:
+        store.put_school(
+            school.id,
+            {"config": school.model_dump_json(), "trust_id": trust.trust.id},
+        )
+
+
+def seed(store: Store, trust_file: Path = DEMO_TRUST) -> tuple[TrustConfig, list[Person]]:
+    trust = load_trust(trust_file)
+    put_trust(store, trust)
+    people: list[Person] = []
+    for school in trust.schools:
+        path = roster_path(trust_file, school.id)
+        if not path.exists():
+            continue
+        roster = parse_roster(path.read_text(encoding="utf-8-sig"), school_id=school.id)
+        for member in roster.members:
+            person = Person.from_member(member)
+            store.put_person(person)
+            people.append(person)
+    return trust, people

@@ -1,0 +1,110 @@
+"""Small HTTP helpers: reading form bodies safely, cookies, and HTML responses."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+
+from growthcycle.web.errors import BadRequest, BodyTooLarge
+
+MAX_BODY_BYTES = 128 * 1024
+MAX_FIELDS = 600
+
+HTML = "text/html; charset=utf-8"
+
+
+def form_body(event: Any) -> dict[str, list[str]]:
+    """Parse an urlencoded body: oversized or malformed bodies are a clear 4xx, never a 500."""
+    content_type = (event.headers or {}).get("content-type", "")
+    if content_type and not content_type.startswith("application/x-www-form-urlencoded"):
+        raise BadRequest("This page only accepts what its own form sends.")
+    raw = event.body or ""
+    if event.is_base64_encoded:
+        try:
+            data = base64.b64decode(raw, validate=True)
+        except ValueError as error:
+            raise BadRequest("The form arrived damaged. Please try again.") from error
+    else:
+        data = raw.encode("utf-8", "surrogatepass")
+    if len(data) > MAX_BODY_BYTES:
+        raise BodyTooLarge(
+            "The form was larger than we accept (128 KB). Shorten the longest answers and try again."
+        )
+    try:
+        text = data.decode("utf-8")
+        return parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
+    except (UnicodeDecodeError, ValueError) as error:
+        raise BadRequest("The form arrived damaged. Please try again.") from error
+
+
+def first(form: Mapping[str, list[str]], name: str) -> str:
+    values = form.get(name) or [""]
+    return values[0]
+
+
+def cookies(event: Any) -> dict[str, str]:
+    jar: dict[str, str] = {}
+    for raw in event.cookies or []:
+        name, _, value = raw.partition("=")
+        jar.setdefault(name.strip(), value.strip())
+    return jar
+
+
+def cookie(name: str, value: str, *, secure: bool, max_age: int | None = None) -> Cookie:
+    return Cookie(
+        name=name,
+        value=value,
+        path="/",
+        secure=secure,
+        http_only=True,
+        same_site=SameSite.LAX_MODE,
+        max_age=max_age,
+    )
+
+
+def html(
+    body: str,
+    status: int = 200,
+    *,
+    cookies: list[Cookie] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    return Response(
+        status_code=status,
+        content_type=HTML,
+        body=body,
+        cookies=cookies,
+        headers=dict(headers or {}),
+    )
+
+
+def redirect(location: str, *, cookies: list[Cookie] | None = None) -> Response:
+    return Response(status_code=303, headers={"Location": location}, body="", cookies=cookies)
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # Pages may carry a token in their address (emailed links): never leak it onwards.
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def add_security_headers(result: dict[str, Any]) -> dict[str, Any]:
+    headers = result.setdefault("headers", {})
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+    headers.setdefault("Cache-Control", "no-store")
+    return result

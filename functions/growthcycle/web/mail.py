@@ -1,0 +1,23 @@
+"""The emails the web layer sends: rendered now (HTML and plain text), queued in the outbox."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from growthcycle.adapters.outbox import Email
+from growthcycle.domain.people import Person
+from growthcycle.web.services import Services
+from growthcycle.web.templating import render
+
+
+def send_sign_in_link(svc: Services, person: Person, token: str) -> None:
+    link = f"{svc.settings.base_url.rstrip('/')}/sign-in/{quote(token)}"
+    context = {"recipient": person, "link": link, "trust_name": svc.settings.trust_name}
+    email = Email(
+        to_address=person.email,
+        to_person_id=person.person_id,
+        subject="Your Growth Cycle sign-in link",
+        html=render("email/sign_in.html", **context),
+        text=render("email/sign_in.txt", **context),
+    )
+    svc.store.queue_email(email, idempotency_key=f"sign-in:{token}")
