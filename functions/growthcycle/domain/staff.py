@@ -13,8 +13,8 @@ staff_id           Staff ID, Person ID, Staff code, Employee ID, Employee number
                    Payroll number, UPN. Letters, digits, - and _ only; unique ignoring case.
 first_name         First name, Preferred forename, Forename, Legal forename, Given name
 last_name          Last name, Preferred surname, Surname, Legal surname, Family name
-email              Email, Work email, Work email address, School email, Email address;
-                   unique ignoring case.
+email              Email, Work email, Work email address, School email, Email address,
+                   E-mail, Work e-mail; unique ignoring case.
 roles              Roles, Role, Growth Cycle roles. Semicolon-separated, from: headteacher,
                    line-manager, teacher, support, cpd-lead, governor, external-adviser.
 job_title          Job title, Post, Post title, Position
@@ -78,7 +78,15 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "first_name": ("first name", "preferred forename", "forename", "legal forename", "given name"),
     "last_name": ("last name", "preferred surname", "surname", "legal surname", "family name"),
-    "email": ("email", "work email", "work email address", "school email", "email address"),
+    "email": (
+        "email",
+        "work email",
+        "work email address",
+        "school email",
+        "email address",
+        "e-mail",
+        "work e-mail",
+    ),
     "roles": ("roles", "role", "growth cycle roles"),
     "job_title": ("job title", "post", "post title", "position"),
     "line_manager_id": (
