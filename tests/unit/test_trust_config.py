@@ -9,6 +9,7 @@ import pytest
 
 from growthcycle.cli.main import main
 from growthcycle.domain.trust import (
+    School,
     TrustConfig,
     TrustConfigInvalid,
     TrustFileUnreadable,
@@ -106,6 +107,11 @@ def test_school_operations_contact_falls_back_to_the_trust() -> None:
     config = parse_trust(MINIMAL)
 
     assert config.operations_contact_for("first-school") == "operations@test.example"
+
+
+def test_a_school_mirrored_as_json_reads_back_the_same() -> None:
+    for school in load_trust(DEMO_TRUST).schools:
+        assert School.model_validate_json(school.model_dump_json()) == school
 
 
 def test_unknown_school_is_an_error() -> None:

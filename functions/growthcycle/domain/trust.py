@@ -248,6 +248,9 @@ class ReviewerSettings(_Settings):
 class ClosurePeriod(_Settings):
     """One closed day (`date`) or an inclusive run of days (`from` .. `to`)."""
 
+    # Dump as the file spells it, so a school mirrored to the table as JSON reads back.
+    model_config = ConfigDict(serialize_by_alias=True)
+
     on: dt.date | None = Field(default=None, alias="date")
     start: dt.date | None = Field(default=None, alias="from")
     end: dt.date | None = Field(default=None, alias="to")
