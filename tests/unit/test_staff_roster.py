@@ -189,6 +189,20 @@ def test_line_manager_must_manage() -> None:
     ]
 
 
+def test_line_managers_cannot_manage_each_other_in_a_loop() -> None:
+    text = csv(
+        HEAD,
+        "L1,David,Okafor,d.okafor@school.example,line-manager,Deputy,L2,1,yes,2015-09-01,",
+        "L2,Sarah,Pritchard,s.pritchard@school.example,line-manager,Assistant,L1,1,yes,2016-01-04,",
+        "T1,Emma,Clarke,e.clarke@school.example,teacher,Teacher,L1,1,yes,2019-09-02,",
+    )
+
+    assert problems_in(text) == [
+        RowProblem(3, "line_manager_id", "line managers go round in a loop: L1 -> L2 -> L1"),
+        RowProblem(4, "line_manager_id", "line managers go round in a loop: L2 -> L1 -> L2"),
+    ]
+
+
 def test_nobody_is_their_own_line_manager() -> None:
     assert problems_in(csv(HEAD.replace(",,1,", ",H1,1,"))) == [
         RowProblem(2, "line_manager_id", "cannot be the person's own staff_id")

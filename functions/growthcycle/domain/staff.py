@@ -21,7 +21,7 @@ job_title          Job title, Post, Post title, Position
 line_manager_id    Line manager ID, Line manager staff ID, Line manager, Reports to,
                    Manager ID. Optional column; empty for no line manager. Must be the
                    staff_id of someone in the same file with the headteacher or line-manager
-                   role.
+                   role; following line managers upwards must not come back round.
 fte                FTE, Full-time equivalent, FTE ratio. A number above 0 and at most 1.
                    May be empty for governors and external advisers, who are not staff.
 qualified_teacher  Qualified teacher, QTS, QTS status, Qualified teacher status, Has QTS.
@@ -424,6 +424,27 @@ def _check_whole_file(rows: list[_Row]) -> None:
                     "line_manager_id",
                     f"{manager_id!r} (row {manager.number}) is not a headteacher or line-manager",
                 )
+    _check_no_loops(rows, by_staff_id)
+
+
+def _check_no_loops(rows: list[_Row], by_staff_id: dict[str, _Row]) -> None:
+    """Following line managers upwards must end (at the headteacher), never come back round."""
+    for row in rows:
+        chain = [row]
+        while True:
+            manager_id = chain[-1].values["line_manager_id"]
+            manager = (
+                by_staff_id.get(manager_id.casefold()) if isinstance(manager_id, str) else None
+            )
+            if manager is None or manager is chain[-1]:
+                break
+            if manager is row:
+                loop = " -> ".join(str(r.values["staff_id"]) for r in [*chain, row])
+                row.problem("line_manager_id", f"line managers go round in a loop: {loop}")
+                break
+            if manager in chain:
+                break  # a loop further up, reported on its own rows
+            chain.append(manager)
 
 
 def parse_roster(text: str, school_id: str) -> Roster:
