@@ -1,0 +1,517 @@
+"""template.yaml: lint-clean, translatable, least privilege, and in step with the code.
+
+Unit layer: no network and no AWS account. cfn-lint and samtranslator run in-process; the one table
+test uses moto.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from cfnlint.api import lint
+from moto import mock_aws
+from samtranslator.public.parser import Parser
+from samtranslator.public.translator import Translator
+
+from growthcycle.local.table import (
+    TEMPLATE_PATH,
+    TemplateError,
+    create_table,
+    load_template,
+    table_definition,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS = ROOT / "functions"
+REGION = "eu-west-2"
+TABLE = "growthcycle-test"
+
+# What `sam deploy --config-env demo-trust` would pass; the rest keep their defaults.
+PARAMETERS = {
+    "TrustName": "Demo Trust",
+    "SenderAddress": "appraisal@demo-trust.example",
+    "SenderDomain": "demo-trust.example",
+    "BaseUrl": "https://appraisal.demo-trust.example",
+}
+
+# The environment every function gets (docs/architecture.md), with stand-in values for imports.
+ENVIRONMENT = {
+    "TABLE_NAME": TABLE,
+    "TRUST_NAME": "Demo Trust",
+    "SENDER_ADDRESS": "appraisal@demo-trust.example",
+    "BASE_URL": "http://127.0.0.1:8000",
+    "SIGNING_KEY_SECRET_ARN": f"arn:aws:secretsmanager:{REGION}:123456789012:secret:signing-key",
+    "OUTBOX_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/outbox",
+    "SES_CONFIGURATION_SET": "growthcycle-test",
+    "LINK_EXPIRY_DAYS": "14",
+    "RETENTION_YEARS": "6",
+    "ESCALATION_WORKING_DAYS": "3",
+    "POWERTOOLS_SERVICE_NAME": "growthcycle",
+    "LOG_LEVEL": "INFO",
+}
+
+FUNCTION_NAMES = ("ApiFunction", "MailerFunction", "DeadlineCheckFunction", "BounceFunction")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {
+        name: resource
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == kind
+    }
+
+
+def _handlers(template: dict[str, Any]) -> list[tuple[str, str]]:
+    """(where, handler) for the Globals and every function that names a handler."""
+    found = []
+    global_handler = template.get("Globals", {}).get("Function", {}).get("Handler")
+    if global_handler:
+        found.append(("Globals", global_handler))
+    for name, resource in _resources(template, "AWS::Serverless::Function").items():
+        handler = resource.get("Properties", {}).get("Handler")
+        if handler:
+            found.append((name, handler))
+    return found
+
+
+def _statements(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(resource, statement) for every identity policy statement in a translated template."""
+    found = []
+    for name, role in _resources(template, "AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                found.append((name, statement))
+    for name, policy in _resources(template, "AWS::IAM::Policy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            found.append((name, statement))
+    return found
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _lint_messages(text: str) -> list[str]:
+    return [f"{match.rule.id} {match.message} (line {match.linenumber})" for match in lint(text)]
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return load_template()
+
+
+@pytest.fixture(scope="module")
+def translated() -> dict[str, Any]:
+    """The template as CloudFormation would see it after the SAM transform, computed offline."""
+    sam = load_template()
+    # `sam package` swaps the local CodeUri for an S3 location; the translator insists on one.
+    sam["Globals"]["Function"]["CodeUri"] = "s3://growthcycle-artifacts/functions.zip"
+    for resource in _resources(sam, "AWS::Serverless::Function").values():
+        if "CodeUri" in resource["Properties"]:
+            resource["Properties"]["CodeUri"] = "s3://growthcycle-artifacts/functions.zip"
+    # A session with a region and no credentials: the translator needs the region (for the
+    # partition) and makes no calls. The empty managed-policy map fails loudly if the template
+    # ever names an AWS managed policy that would need looking up.
+    translator = Translator(None, Parser(), boto_session=boto3.Session(region_name=REGION))
+    return translator.translate(sam, parameter_values=dict(PARAMETERS), get_managed_policy_map=dict)
+
+
+# ---------------------------------------------------------------- linters
+
+
+def test_template_is_cfn_lint_clean() -> None:
+    assert _lint_messages(TEMPLATE_PATH.read_text(encoding="utf-8")) == []
+
+
+def test_translated_template_is_cfn_lint_clean(translated: dict[str, Any]) -> None:
+    # cfn-lint checks SAM resources against SAM's schema only; the translated template is where
+    # a bad !Ref in a policy template or an environment variable shows up.
+    assert _lint_messages(json.dumps(translated)) == []
+
+
+def test_translation_keeps_every_function(translated: dict[str, Any]) -> None:
+    functions = _resources(translated, "AWS::Lambda::Function")
+    assert set(functions) == set(FUNCTION_NAMES)
+
+
+# ---------------------------------------------------------------- the contract with the code
+
+
+HANDLERS = _handlers(load_template())
+
+
+# Expected to fail until the handler modules exist: this is the contract they must meet.
+@pytest.mark.parametrize(("where", "handler"), HANDLERS, ids=[where for where, _ in HANDLERS])
+def test_handler_is_a_callable_in_the_package(
+    where: str, handler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module_name, _, attribute = handler.rpartition(".")
+    source = FUNCTIONS / (module_name.replace(".", "/") + ".py")
+    assert source.is_file(), f"{where}: {handler} needs {source.relative_to(ROOT)}"
+    for name, value in ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    with mock_aws():
+        module = importlib.import_module(module_name)
+    assert callable(getattr(module, attribute, None)), f"{where}: {handler} is not a function"
+
+
+def test_every_function_named_in_the_architecture_has_its_handler(template: dict[str, Any]) -> None:
+    handlers = dict(_handlers(template))
+    assert handlers == {
+        "ApiFunction": "growthcycle.handlers.api.lambda_handler",
+        "MailerFunction": "growthcycle.handlers.mailer.lambda_handler",
+        "DeadlineCheckFunction": "growthcycle.handlers.deadline_check.lambda_handler",
+        "BounceFunction": "growthcycle.handlers.email_events.lambda_handler",
+    }
+
+
+def test_every_function_gets_the_documented_environment(template: dict[str, Any]) -> None:
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert set(variables) == set(ENVIRONMENT)
+    assert variables["TABLE_NAME"] == {"Ref": "Table"}
+    assert variables["SIGNING_KEY_SECRET_ARN"] == {"Ref": "SigningKeySecret"}
+    assert variables["OUTBOX_QUEUE_URL"] == {"Ref": "OutboxQueue"}
+    assert variables["SES_CONFIGURATION_SET"] == {"Ref": "ConfigurationSet"}
+    assert variables["POWERTOOLS_SERVICE_NAME"] == "growthcycle"
+    for resource in _resources(template, "AWS::Serverless::Function").values():
+        # A function-level Environment would merge over the Globals; none is needed.
+        assert "Environment" not in resource["Properties"]
+
+
+def test_every_required_setting_is_set_by_the_template(template: dict[str, Any]) -> None:
+    from growthcycle.config import Settings
+
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    required = {
+        name.upper() for name, field in Settings.model_fields.items() if field.is_required()
+    }
+    assert required <= set(variables)
+
+
+def test_functions_run_python311_on_arm64_with_tracing_and_json_logs(
+    template: dict[str, Any],
+) -> None:
+    function = template["Globals"]["Function"]
+    assert function["Runtime"] == "python3.11"
+    assert function["Architectures"] == ["arm64"]
+    assert function["Tracing"] == "Active"
+    assert function["LoggingConfig"]["LogFormat"] == "JSON"
+
+
+# ---------------------------------------------------------------- the table
+
+
+def test_table_from_the_template_builds_in_moto_with_its_indexes_and_ttl() -> None:
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=REGION)
+
+        create_table(client, TABLE)
+
+        table = client.describe_table(TableName=TABLE)["Table"]
+        assert [(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]] == [
+            ("pk", "HASH"),
+            ("sk", "RANGE"),
+        ]
+        indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
+        index_keys = {
+            name: [key["AttributeName"] for key in index["KeySchema"]]
+            for name, index in indexes.items()
+        }
+        assert index_keys == {
+            "ByEmail": ["gsi1pk", "gsi1sk"],
+            "BySchool": ["gsi2pk", "gsi2sk"],
+            "DueIndex": ["due_pk", "due_sk"],
+        }
+        assert {i["Projection"]["ProjectionType"] for i in indexes.values()} == {"ALL"}
+        ttl = client.describe_time_to_live(TableName=TABLE)["TimeToLiveDescription"]
+        assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+
+
+def test_due_index_holds_only_open_items_and_answers_the_daily_query() -> None:
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=REGION)
+        create_table(client, TABLE)
+        pk, sk = "PERSON#p1", "CYCLE#2026-27#FORM#statement"
+        open_item = {
+            "pk": {"S": pk},
+            "sk": {"S": sk},
+            "due_pk": {"S": "OPEN#s1"},
+            "due_sk": {"S": f"2026-11-23#{pk}#{sk}"},
+        }
+        client.put_item(TableName=TABLE, Item=open_item)
+        client.put_item(TableName=TABLE, Item={"pk": {"S": pk}, "sk": {"S": "PROFILE"}})
+
+        # "due on or before today": due_sk starts with the date, so compare with the next day.
+        found = client.query(
+            TableName=TABLE,
+            IndexName="DueIndex",
+            KeyConditionExpression="due_pk = :school AND due_sk < :tomorrow",
+            ExpressionAttributeValues={
+                ":school": {"S": "OPEN#s1"},
+                ":tomorrow": {"S": "2026-11-24"},
+            },
+        )["Items"]
+
+        assert [item["sk"]["S"] for item in found] == [sk]
+
+
+def test_table_definition_is_everything_create_table_needs_but_the_name() -> None:
+    definition = table_definition()
+    assert set(definition) == {
+        "KeySchema",
+        "AttributeDefinitions",
+        "GlobalSecondaryIndexes",
+        "BillingMode",
+    }
+    assert definition["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_table_definition_refuses_a_key_schema_it_cannot_resolve(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Resources:\n"
+        "  Table:\n"
+        "    Type: AWS::DynamoDB::Table\n"
+        "    Properties:\n"
+        "      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]\n"
+        "      KeySchema: [{AttributeName: !Ref KeyName, KeyType: HASH}]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(TemplateError, match="KeySchema uses Ref"):
+        table_definition(path)
+
+
+def test_template_loader_reads_short_tags_as_their_long_form(template: dict[str, Any]) -> None:
+    dimensions = template["Resources"]["OutboxDeadLetterQueueAlarm"]["Properties"]["Dimensions"]
+    assert dimensions[0]["Value"] == {"Fn::GetAtt": ["OutboxDeadLetterQueue", "QueueName"]}
+    assert template["Conditions"]["UseCustomerKey"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "KmsKeyArn"}, ""]}]
+    }
+
+
+def test_table_keeps_records_safe(template: dict[str, Any]) -> None:
+    table = template["Resources"]["Table"]
+    properties = table["Properties"]
+    assert table["DeletionPolicy"] == "Retain"
+    assert table["UpdateReplacePolicy"] == "Retain"
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert properties["DeletionProtectionEnabled"] is True
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    sse = properties["SSESpecification"]
+    assert sse["SSEEnabled"] == {"Fn::If": ["UseCustomerKey", True, False]}
+    assert sse["KMSMasterKeyId"] == {
+        "Fn::If": ["UseCustomerKey", {"Ref": "KmsKeyArn"}, {"Ref": "AWS::NoValue"}]
+    }
+
+
+def test_records_are_kept_at_least_six_years(template: dict[str, Any]) -> None:
+    # 7: statements kept at least six years from the end of the cycle.
+    retention = template["Parameters"]["RetentionYears"]
+    assert retention["Default"] == 6
+    assert retention["MinValue"] == 6
+
+
+# ---------------------------------------------------------------- least privilege
+
+
+def test_no_statement_grants_ses_or_dynamodb_on_every_resource(translated: dict[str, Any]) -> None:
+    for name, statement in _statements(translated):
+        actions = _as_list(statement["Action"])
+        if any(a == "*" or a.startswith(("ses:", "dynamodb:")) for a in actions):
+            assert "*" not in _as_list(statement["Resource"]), (name, statement)
+            assert "*" not in actions and "ses:*" not in actions and "dynamodb:*" not in actions
+
+
+def test_only_the_mailer_sends_email_and_only_as_the_trust(translated: dict[str, Any]) -> None:
+    senders = {
+        name: statement
+        for name, statement in _statements(translated)
+        if any(a.startswith("ses:") for a in _as_list(statement["Action"]))
+    }
+    assert set(senders) == {"MailerFunctionRole"}
+    resources = [r["Fn::Sub"] for r in _as_list(senders["MailerFunctionRole"]["Resource"])]
+    assert (
+        "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderDomain}"
+        in resources
+    )
+    assert any(r.endswith(":configuration-set/${ConfigurationSet}") for r in resources)
+
+
+def test_deadline_check_queries_but_never_scans(translated: dict[str, Any]) -> None:
+    actions = {
+        action
+        for name, statement in _statements(translated)
+        if name == "DeadlineCheckFunctionRole"
+        for action in _as_list(statement["Action"])
+    }
+    assert "dynamodb:Query" in actions
+    assert "dynamodb:Scan" not in actions
+
+
+def test_only_the_functions_that_sign_links_read_the_signing_key(
+    translated: dict[str, Any],
+) -> None:
+    readers = {
+        name
+        for name, statement in _statements(translated)
+        if "secretsmanager:GetSecretValue" in _as_list(statement["Action"])
+    }
+    assert readers == {"ApiFunctionRole", "MailerFunctionRole", "DeadlineCheckFunctionRole"}
+
+
+# ---------------------------------------------------------------- the daily check
+
+
+def test_daily_check_runs_at_seven_uk_time_with_retries_and_a_dead_letter_queue(
+    translated: dict[str, Any],
+) -> None:
+    (schedule,) = _resources(translated, "AWS::Scheduler::Schedule").values()
+    properties = schedule["Properties"]
+    assert properties["ScheduleExpression"] == "cron(0 7 * * ? *)"
+    assert properties["ScheduleExpressionTimezone"] == "Europe/London"
+    assert "Name" not in properties  # generated, so trusts can share an account
+    target = properties["Target"]
+    assert target["Arn"] == {"Fn::GetAtt": ["DeadlineCheckFunction", "Arn"]}
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+    assert target["DeadLetterConfig"] == {
+        "Arn": {"Fn::GetAtt": ["DeadlineCheckDeadLetterQueue", "Arn"]}
+    }
+
+
+def test_alarm_fires_when_the_daily_check_has_not_run_for_26_hours(
+    template: dict[str, Any],
+) -> None:
+    alarm = template["Resources"]["DeadlineCheckNotRunAlarm"]["Properties"]
+    assert alarm["MetricName"] == "Invocations"
+    assert alarm["Dimensions"] == [
+        {"Name": "FunctionName", "Value": {"Ref": "DeadlineCheckFunction"}}
+    ]
+    assert alarm["Period"] * alarm["EvaluationPeriods"] == 26 * 3600
+    assert alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"]
+    assert alarm["TreatMissingData"] == "breaching"
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("LessThanThreshold", 1)
+    # CloudWatch accepts at most seven days of evaluation for hourly periods.
+    assert alarm["Period"] >= 3600
+    assert alarm["Period"] * alarm["EvaluationPeriods"] <= 7 * 86400
+
+
+# ---------------------------------------------------------------- queues, logs, alarms
+
+
+def test_outbox_dead_letters_after_five_receives_and_reports_partial_failures(
+    template: dict[str, Any],
+) -> None:
+    resources = template["Resources"]
+    outbox = resources["OutboxQueue"]["Properties"]
+    assert outbox["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["OutboxDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": 5,
+    }
+    mailer = resources["MailerFunction"]["Properties"]
+    event = mailer["Events"]["Outbox"]
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # A message must not reappear while the mailer still works on it.
+    assert outbox["VisibilityTimeout"] >= 6 * mailer["Timeout"]
+
+
+def test_every_dead_letter_queue_has_an_alarm(template: dict[str, Any]) -> None:
+    dead_letter_queues = {
+        name for name in _resources(template, "AWS::SQS::Queue") if name.endswith("DeadLetterQueue")
+    }
+    assert dead_letter_queues == {
+        "OutboxDeadLetterQueue",
+        "DeadlineCheckDeadLetterQueue",
+        "EmailEventsDeadLetterQueue",
+    }
+    watched = set()
+    for alarm in _resources(template, "AWS::CloudWatch::Alarm").values():
+        properties = alarm["Properties"]
+        if properties.get("MetricName") != "ApproximateNumberOfMessagesVisible":
+            continue
+        assert properties["Namespace"] == "AWS/SQS"
+        assert (properties["ComparisonOperator"], properties["Threshold"]) == (
+            "GreaterThanThreshold",
+            0,
+        )
+        assert properties["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+        for dimension in properties["Dimensions"]:
+            watched.add(dimension["Value"]["Fn::GetAtt"][0])
+    assert watched == dead_letter_queues
+
+
+@pytest.mark.parametrize("metric", ["Errors", "Throttles"])
+def test_every_function_has_an_alarm_on(template: dict[str, Any], metric: str) -> None:
+    watched = {
+        alarm["Properties"]["Dimensions"][0]["Value"]["Ref"]
+        for alarm in _resources(template, "AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"].get("MetricName") == metric
+        and alarm["Properties"]["Namespace"] == "AWS/Lambda"
+    }
+    assert watched == set(FUNCTION_NAMES)
+
+
+def test_every_function_has_a_log_group_with_retention(template: dict[str, Any]) -> None:
+    groups = {
+        resource["Properties"]["LogGroupName"]["Fn::Sub"]: resource["Properties"]
+        for resource in _resources(template, "AWS::Logs::LogGroup").values()
+    }
+    for function in FUNCTION_NAMES:
+        group = groups[f"/aws/lambda/${{{function}}}"]
+        assert group["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    assert template["Parameters"]["LogRetentionDays"]["Default"] == 90
+
+
+def test_api_sends_every_route_to_the_one_function_with_access_logs(
+    template: dict[str, Any],
+) -> None:
+    resources = template["Resources"]
+    routes = {
+        (event["Properties"]["Method"], event["Properties"]["Path"])
+        for event in resources["ApiFunction"]["Properties"]["Events"].values()
+        if event["Type"] == "HttpApi" and event["Properties"]["ApiId"] == {"Ref": "HttpApi"}
+    }
+    assert routes == {("ANY", "/"), ("ANY", "/{proxy+}")}
+    access_logs = resources["HttpApi"]["Properties"]["AccessLogSettings"]
+    assert access_logs["DestinationArn"] == {"Fn::GetAtt": ["HttpApiAccessLogGroup", "Arn"]}
+
+
+def test_bounces_and_complaints_reach_the_bounce_function(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    destination = resources["ConfigurationSetEventDestination"]["Properties"]
+    assert destination["ConfigurationSetName"] == {"Ref": "ConfigurationSet"}
+    event_destination = destination["EventDestination"]
+    assert set(event_destination["MatchingEventTypes"]) >= {"bounce", "complaint"}
+    assert event_destination["SnsDestination"]["TopicARN"] == {"Ref": "EmailEventsTopic"}
+    events = resources["BounceFunction"]["Properties"]["Events"]
+    assert [e["Properties"]["Topic"] for e in events.values() if e["Type"] == "SNS"] == [
+        {"Ref": "EmailEventsTopic"}
+    ]
+    identity = resources["EmailIdentity"]["Properties"]
+    assert identity["EmailIdentity"] == {"Ref": "SenderDomain"}
+    assert identity["ConfigurationSetAttributes"] == {
+        "ConfigurationSetName": {"Ref": "ConfigurationSet"}
+    }
+
+
+def test_outputs_name_what_operations_need(template: dict[str, Any]) -> None:
+    assert {
+        "ApiUrl",
+        "TableName",
+        "OutboxQueueUrl",
+        "OutboxDeadLetterQueueUrl",
+        "DeadlineCheckDeadLetterQueueUrl",
+        "AlarmTopic",
+    } <= set(template["Outputs"])
