@@ -207,6 +207,15 @@ def test_duplicate_yaml_key_is_refused() -> None:
     assert raised.value.problems == ["line 12, column 5: duplicate key nation"]
 
 
+def test_a_yes_or_on_key_is_still_a_setting_name() -> None:
+    with pytest.raises(TrustConfigInvalid) as raised:
+        parse_trust(MINIMAL + "    on: true\n")
+
+    assert raised.value.problems == [
+        "schools[0].on: unknown setting; expected one of: " + ", ".join(School.model_fields)
+    ]
+
+
 def test_empty_file_is_one_problem() -> None:
     with pytest.raises(TrustConfigInvalid) as raised:
         parse_trust("# nothing here\n")

@@ -411,6 +411,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
     mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, bool) and isinstance(key_node, yaml.ScalarNode):
+            key = key_node.value  # YAML 1.1 reads a key `on:` or `no:` as a boolean
         if key in mapping:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key}", key_node.start_mark
