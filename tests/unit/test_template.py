@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
+import shlex
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +34,33 @@ FUNCTIONS = ROOT / "functions"
 REGION = "eu-west-2"
 TABLE = "growthcycle-test"
 
-# What `sam deploy --config-env demo-trust` would pass; the rest keep their defaults.
-PARAMETERS = {
-    "TrustName": "Demo Trust",
-    "SenderAddress": "appraisal@demo-trust.example",
-    "SenderDomain": "demo-trust.example",
-    "BaseUrl": "https://appraisal.demo-trust.example",
-}
+SAMCONFIG = ROOT / "samconfig.toml"
+TRUSTS = [
+    env
+    for env, config in tomllib.loads(SAMCONFIG.read_text(encoding="utf-8")).items()
+    if env != "default" and isinstance(config, dict)
+]
+
+
+def _deploy_parameters(env: str) -> dict[str, Any]:
+    config = tomllib.loads(SAMCONFIG.read_text(encoding="utf-8"))
+    parameters: dict[str, Any] = config[env]["deploy"]["parameters"]
+    return parameters
+
+
+def _parameter_overrides(env: str) -> dict[str, str]:
+    text = _deploy_parameters(env)["parameter_overrides"]
+    return dict(item.split("=", 1) for item in shlex.split(text))
+
+
+# What `sam deploy --config-env demo-trust` passes; the rest keep their defaults.
+PARAMETERS = _parameter_overrides("demo-trust")
 
 # The environment every function gets (docs/architecture.md), with stand-in values for imports.
 ENVIRONMENT = {
     "TABLE_NAME": TABLE,
-    "TRUST_NAME": "Demo Trust",
-    "SENDER_ADDRESS": "appraisal@demo-trust.example",
+    "TRUST_NAME": "Oak Valley Learning Trust",
+    "SENDER_ADDRESS": "appraisal@oakvalley.example",
     "BASE_URL": "http://127.0.0.1:8000",
     "SIGNING_KEY_SECRET_ARN": f"arn:aws:secretsmanager:{REGION}:123456789012:secret:signing-key",
     "OUTBOX_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/outbox",
@@ -143,6 +160,30 @@ def test_translated_template_is_cfn_lint_clean(translated: dict[str, Any]) -> No
 def test_translation_keeps_every_function(translated: dict[str, Any]) -> None:
     functions = _resources(translated, "AWS::Lambda::Function")
     assert set(functions) == set(FUNCTION_NAMES)
+
+
+# ---------------------------------------------------------------- samconfig.toml
+
+
+@pytest.mark.parametrize("trust", TRUSTS)
+def test_each_trust_deploys_its_own_stack_with_every_required_parameter(
+    template: dict[str, Any], trust: str
+) -> None:
+    deploy = _deploy_parameters(trust)
+    assert deploy["stack_name"] == f"growthcycle-{trust}"
+    assert deploy["capabilities"] == "CAPABILITY_IAM"
+    assert deploy["region"] == "eu-west-2"
+    overrides = _parameter_overrides(trust)
+    parameters = template["Parameters"]
+    assert set(overrides) <= set(parameters)
+    assert {name for name, p in parameters.items() if "Default" not in p} <= set(overrides)
+    for name, value in overrides.items():
+        pattern = parameters[name].get("AllowedPattern")
+        assert pattern is None or re.fullmatch(pattern, value), (name, value)
+
+
+def test_demo_trust_is_in_the_deploy_config() -> None:
+    assert "demo-trust" in TRUSTS
 
 
 # ---------------------------------------------------------------- the contract with the code
