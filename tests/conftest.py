@@ -51,9 +51,9 @@ def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[Any]:
 
         signer.cache_clear()
         create_table(client("dynamodb"), TABLE)
-        arn = client("secretsmanager").create_secret(
-            Name="signing-key", SecretString="k" * 48
-        )["ARN"]
+        arn = client("secretsmanager").create_secret(Name="signing-key", SecretString="k" * 48)[
+            "ARN"
+        ]
         monkeypatch.setenv("SIGNING_KEY_SECRET_ARN", arn)
         get_settings.cache_clear()
         client("ses").verify_email_identity(EmailAddress=SENDER)

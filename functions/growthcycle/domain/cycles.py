@@ -28,7 +28,7 @@ is not moved: 4.1 wants everyone's cycles aligned.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
@@ -172,3 +172,30 @@ def resume_due_date(due: date, suspension: Suspension, calendar: WorkingCalendar
     if pushed is None:
         return None
     return calendar.add_working_days(due, pushed)
+
+
+def role_group(roles: Iterable[str], support_staff_cycle: str = "academic-year") -> StaffGroup:
+    """A person's cycle group from all their roles: a headteacher who teaches is a headteacher;
+    a line manager or teacher who also supports is on the teachers' cycle (4.1)."""
+    held = set(roles)
+    for role in ("headteacher", "teacher", "line-manager", "cpd-lead"):
+        if role in held:
+            return staff_group(role, support_staff_cycle)
+    return staff_group("support", support_staff_cycle)
+
+
+def cycle_for(
+    roles: Iterable[str],
+    day: date,
+    *,
+    support_staff_cycle: str = "academic-year",
+    teachers_due: MonthDay | None = None,
+    headteacher_due: MonthDay | None = None,
+) -> Cycle:
+    """The cycle `day` falls in for a person with these roles, with a school's own review dates."""
+    ends: dict[StaffGroup, MonthDay] = {}
+    if teachers_due:
+        ends[StaffGroup.TEACHER] = teachers_due
+    if headteacher_due:
+        ends[StaffGroup.HEADTEACHER] = headteacher_due
+    return regular_cycle(role_group(roles, support_staff_cycle), day, ends)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -43,9 +43,3 @@ class AuditEntry(BaseModel):
     channel: Literal["page", "link", "schedule", "import", "system"]
     at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     request_id: str | None = None
-
-
-def cycle_id_for(day: date) -> str:
-    """The cycle a date falls in, named by academic year (1 September to 31 August), e.g. 2026-27."""
-    start = day.year if day.month >= 9 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"

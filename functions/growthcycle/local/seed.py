@@ -22,7 +22,11 @@ def put_trust(store: Store, trust: TrustConfig) -> None:
     for school in trust.schools:
         store.put_school(
             school.id,
-            {"config": school.model_dump_json(), "trust_id": trust.trust.id},
+            {
+                "config": school.model_dump_json(),
+                "trust_id": trust.trust.id,
+                "operations_contact": trust.operations_contact_for(school.id),
+            },
         )
 
 

@@ -25,8 +25,9 @@ from growthcycle.domain.forms import (
     load_reference,
 )
 from growthcycle.domain.people import Person
-from growthcycle.domain.records import AuditEntry, Submission, VersionConflict, cycle_id_for
+from growthcycle.domain.records import AuditEntry, Submission, VersionConflict
 from growthcycle.domain.tokens import TokenExpired, TokenInvalid
+from growthcycle.domain.trust import School
 from growthcycle.observability import logger
 from growthcycle.web import mail
 from growthcycle.web.errors import (
@@ -36,7 +37,7 @@ from growthcycle.web.errors import (
     PageError,
 )
 from growthcycle.web.http import cookie, cookies, first, form_body, html, redirect
-from growthcycle.web.services import SchoolView, Services, services
+from growthcycle.web.services import Services, services
 from growthcycle.web.static import static_file
 from growthcycle.web.templating import render
 
@@ -97,12 +98,12 @@ def require_csrf(who: Visitor, form: dict[str, list[str]]) -> None:
         )
 
 
-def page(template: str, who: Visitor, status: int = 200, **context: Any) -> Response:
+def page(template: str, who: Visitor, http_status: int = 200, **context: Any) -> Response:
     body = render(template, person=who.person, csrf_token=who.csrf_token, **context)
     extra = []
     if who.new_anon:
         extra.append(cookie(ANON_COOKIE, who.new_anon, secure=services().settings.secure_cookies))
-    return html(body, status, cookies=extra)
+    return html(body, http_status, cookies=extra)
 
 
 # -- errors, in one place ----------------------------------------------------------------------
@@ -113,7 +114,7 @@ def page_error(error: PageError) -> Response:
     who = Visitor(person=None, csrf_binding="error")
     if isinstance(error, NotSignedIn):
         who = visitor()
-        return page("pages/sign_in.html", who, status=error.status, message=error.message)
+        return page("pages/sign_in.html", who, http_status=error.status, message=error.message)
     return html(render("pages/error.html", title=error.title, message=error.message), error.status)
 
 
@@ -155,10 +156,10 @@ def home() -> Response:
     svc = services()
     me = who.person
     school = _school(svc, me)
-    cycle_id = cycle_id_for(svc.clock.today())
+    cycle = svc.cycle(me)
     forms = load_forms()
     own = [
-        _form_row(svc, me, form, cycle_id)
+        _form_row(svc, me, form, cycle.cycle_id)
         for form in forms
         if form.filled_by == "reviewee" and form.applies_to(school.policy_style) and me.is_staff
     ]
@@ -166,7 +167,7 @@ def home() -> Response:
         {
             "person": other,
             "forms": [
-                _form_row(svc, other, form, cycle_id)
+                _form_row(svc, other, form, svc.cycle(other).cycle_id)
                 for form in forms
                 if form.filled_by == "reviewer" and form.applies_to(school.policy_style)
             ],
@@ -178,7 +179,7 @@ def home() -> Response:
         "pages/home.html",
         who,
         school=school,
-        cycle_id=cycle_id,
+        cycle=cycle,
         own=own,
         reviewees=reviewees,
     )
@@ -197,19 +198,19 @@ def _form_row(svc: Services, subject: Person, form: Form, cycle_id: str) -> dict
 # -- forms -------------------------------------------------------------------------------------
 
 
-def _school(svc: Services, person: Person) -> SchoolView:
+def _school(svc: Services, person: Person) -> School:
     school = svc.school(person.school_id)
     if school is None:
         raise NotFound("Your school is not set up in Growth Cycle yet. Ask your trust's team.")
     return school
 
 
-def form_context(school: SchoolView) -> FormContext:
+def form_context(school: School) -> FormContext:
     return FormContext(
         style=school.policy_style,  # type: ignore[arg-type]
         references={
             "teachers_standards": load_reference("teachers_standards"),
-            "school_priorities": [Choice(value=i, label=t) for i, t in school.priorities],
+            "school_priorities": [Choice(value=p.id, label=p.title) for p in school.priorities],
         },
     )
 
@@ -245,7 +246,7 @@ def _target(person_id: str, form_id: str) -> FormTarget:
         subject=subject,
         form=form,
         ctx=form_context(school),
-        cycle_id=cycle_id_for(svc.clock.today()),
+        cycle_id=svc.cycle(subject).cycle_id,
         url=f"/people/{quote(subject.person_id)}/forms/{quote(form.id)}",
     )
 
@@ -278,7 +279,7 @@ def _form_page(
     return page(
         "forms/form_page.html",
         target.who,
-        status=status,
+        http_status=status,
         form=target.form,
         ctx=target.ctx,
         values=values,
@@ -429,7 +430,7 @@ def confirm_sign_in(token: str) -> Response:
     try:
         _sign_in_token(token)
     except (TokenInvalid, TokenExpired):
-        return page("pages/sign_in.html", who, status=400, message=_LINK_PROBLEM)
+        return page("pages/sign_in.html", who, http_status=400, message=_LINK_PROBLEM)
     link_visitor = Visitor(person=who.person, csrf_binding=f"link:{token}", new_anon=who.new_anon)
     return page("pages/sign_in_confirm.html", link_visitor, token=token)
 
@@ -449,12 +450,12 @@ def use_sign_in_link(token: str) -> Response:
     try:
         payload = _sign_in_token(token)
     except (TokenInvalid, TokenExpired):
-        return page("pages/sign_in.html", who, status=400, message=_LINK_PROBLEM)
+        return page("pages/sign_in.html", who, http_status=400, message=_LINK_PROBLEM)
     # Single use: the first POST wins; a replay is refused.
     if not svc.store.claim_once(
         f"sign-in#{payload['n']}", expires_at=int(payload["exp"]) + 86400, used="sign-in"
     ):
-        return page("pages/sign_in.html", who, status=400, message=_LINK_PROBLEM)
+        return page("pages/sign_in.html", who, http_status=400, message=_LINK_PROBLEM)
     session = session_cookie_for(str(payload["p"]))
     return redirect(
         "/",

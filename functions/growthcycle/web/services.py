@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from growthcycle.adapters.clock import Clock
 from growthcycle.adapters.keys import signer
 from growthcycle.adapters.store import Store
 from growthcycle.config import Settings, get_settings
+from growthcycle.domain.cycles import Cycle, cycle_for
+from growthcycle.domain.people import Person
 from growthcycle.domain.tokens import Signer
+from growthcycle.domain.trust import School
 
 
-@dataclass(frozen=True)
-class SchoolView:
-    """What pages need of a school's configuration (held on its SCHOOL item)."""
-
-    school_id: str
-    name: str
-    policy_style: str
-    priorities: tuple[tuple[str, str], ...]
-    config: dict[str, Any]
+def _month_day(text: str) -> tuple[int, int]:
+    month, day = text.split("-")
+    return int(month), int(day)
 
 
 @dataclass
@@ -35,23 +30,27 @@ class Services:
     def signer(self) -> Signer:
         return signer(self.settings.signing_key_secret_arn)
 
-    def school(self, school_id: str) -> SchoolView | None:
+    def school(self, school_id: str) -> School | None:
         return _school(self.store, school_id)
+
+    def cycle(self, person: Person) -> Cycle:
+        """The person's current cycle, by their school's review dates (4.1)."""
+        school = self.school(person.school_id)
+        settings = school.cycle if school else None
+        return cycle_for(
+            person.roles,
+            self.clock.today(),
+            support_staff_cycle=settings.support_staff_cycle if settings else "academic-year",
+            teachers_due=_month_day(settings.teachers_due) if settings else None,
+            headteacher_due=_month_day(settings.headteacher_due) if settings else None,
+        )
 
 
 @lru_cache(maxsize=64)
-def _school(store: Store, school_id: str) -> SchoolView | None:
+def _school(store: Store, school_id: str) -> School | None:
+    """A school's configuration, as mirrored from the trust file onto its SCHOOL item."""
     item = store.get_school(school_id)
-    if item is None:
-        return None
-    config = json.loads(item["config"])
-    return SchoolView(
-        school_id=school_id,
-        name=config["name"],
-        policy_style=config["policy_style"],
-        priorities=tuple((p["id"], p["title"]) for p in config.get("priorities", [])),
-        config=config,
-    )
+    return School.model_validate_json(item["config"]) if item else None
 
 
 @lru_cache(maxsize=1)
