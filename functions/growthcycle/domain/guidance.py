@@ -230,7 +230,7 @@ def _normalise(text: str) -> str:
     text = _DASHES.sub("-", text)
     text = _QUOTES.sub("'", text)
     text = _SPACES.sub(" ", text).strip().lower()
-    return _PER_CENT.sub("%", text)
+    return _PER_CENT.sub("%", text) if "per" in text else text
 
 
 _MONTH = (
@@ -282,6 +282,8 @@ _GRADE_LETTERS = re.compile(  # case-sensitive, on the text before lower-casing:
     r"|[B-E]\s?-\s?[C-G]\b|A\*{1,2}(?![A-Za-z]))"
 )
 
+# Targets with a digit in them; run only on text that still has a digit once `_NOT_TARGETS` are
+# gone (most commitments have none, and skipping this alternation is most of the time saved).
 _NUMERIC_TARGET = re.compile(
     "|".join(
         (
@@ -289,25 +291,42 @@ _NUMERIC_TARGET = re.compile(
             r"\bgrades?\s?\d",
             r"\b\d{1,3}\s?\+",
             r"\b\d+\s?or\s(?:above|higher|more|better|over)\b",
-            r"\blevels?\s?\d",
-            r"\bsub-?levels?\b",
+            r"\b(?:reach\w{0,3}|achiev\w{0,4}|attain\w{0,4}|at|to|gain\w{0,3}|get)\s(?:a\s|the\s)?"
+            r"(?:nc\s)?levels?\s?\d",
+            r"\b\d\s(?:sub-?)?levels?\b",
             r"\b(?:progress|attainment)\s?8\b",
             r"\b[pa]8\b",
             r"(?<![\w.])[+-]\d*\.\d+",
             r"\bscaled\sscores?\b",
             r"\b(?:score|points?|average)\s(?:of\s)?\d",
-            r"\bage\sof\s\d",
+            r"\bage\sof\s(?:at\sleast\s|around\s|about\s)?\d",
+            r"\bto\s(?:under|below|over|above|at\sleast|fewer\sthan|less\sthan|more\sthan|within)"
+            r"\s\d",
             r"\b\d+\s?(?:points|marks)\b",
             r"\bfrom\s\d+(?:\.\d+)?\s?%?\sto\s\d",
             r"\b\d+\s?(?:out\sof|/)\s?\d+\b",
             r"\b(?:increase|improve|raise|rise|reduce|decrease|cut|lift|boost|narrow|grow|go\sup)"
             r"[a-z]{0,3}\b[^.;]{0,40}?\bby\s(?:at\sleast\s|around\s|about\s|over\s)?\d",
             rf"\b(?:at\sleast|a\sminimum\sof|minimum\sof|more\sthan|fewer\sthan|less\sthan|over"
-            rf"|above|under|below|no\smore\sthan|no\sfewer\sthan|up\sto)\s(?:\d+|{_NUMBER_WORD})"
+            rf"|above|under|below|no\smore\sthan|no\sfewer\sthan|up\sto)\s\d+"
             rf"\b(?!\s(?:[a-z-]+\s)?{_PROCESS_UNIT}\b)",
-            rf"\b(?:\d+|{_NUMBER_WORD})\s(?:more|additional|extra)\s{_PUPILS}",
+            rf"\b\d+\s(?:more|additional|extra)\s{_PUPILS}",
+            rf"\b(?:move|moving|get|getting|push|bring)\s\d+\s(?:more\s|additional\s|extra\s)?"
+            rf"{_PUPILS}",
             rf"\b\d+\s{_PUPILS}\s(?:to|will|should|must|achieving|achieve|reaching|reach|passing"
             rf"|pass|making|make|getting|get|gaining|gain)\b",
+        )
+    )
+)
+# Targets written in words: "two sub-levels", "halve the number", "three quarters of pupils".
+_WORDED_TARGET = re.compile(
+    "|".join(
+        (
+            r"\bsub-?levels?\b",
+            rf"\b(?:at\sleast|a\sminimum\sof|minimum\sof|more\sthan|fewer\sthan|less\sthan|over"
+            rf"|above|under|below|no\smore\sthan|no\sfewer\sthan|up\sto)\s{_NUMBER_WORD}"
+            rf"\b(?!\s(?:[a-z-]+\s)?{_PROCESS_UNIT}\b)",
+            rf"\b{_NUMBER_WORD}\s(?:more|additional|extra)\s{_PUPILS}",
             r"\b(?:halve|halving|double|doubling|treble|trebling)\s(?:the|our|my)\s(?:number"
             r"|proportion|percentage|amount)\b",
             rf"\b(?:half|a\sthird|one\sthird|two\sthirds|a\squarter|three[- ]quarters)\sof\s"
@@ -316,16 +335,19 @@ _NUMERIC_TARGET = re.compile(
         )
     )
 )
+_DIGIT = re.compile(r"\d")
 
 # --- Pupil-achievement targets (seed 001, risk 3) ------------------------------------------
 _PUPIL_REFERENCE = re.compile(
-    rf"\b(?:{_PUPILS}|class(?:es)?|cohort|year\s?group|tutor\sgroup|years?\s?\d{{1,2}}|y\d{{1,2}}"
+    rf"\b(?:{_PUPILS}|class(?:es)?|cohort|year\s?group|tutor\sgroup|years?\s?\d{{1,2}}s?|y\d{{1,2}}s?"
     r"|reception|nursery|sixth\sform)\b"
 )
 _ACHIEVEMENT = re.compile(
     r"\b(?:achiev\w{0,6}|attain\w{0,6}|pass(?:es|ing)?|reach(?:es|ing)?\s(?:the\s)?"
     r"(?:expected|age|greater|higher|national|their)|expected\s(?:standard|progress)"
-    r"|greater\sdepth|age[- ]related|(?:below|at|towards|above|reach|reaching)\sare"
+    r"|greater\sdepth|age[- ]related|(?:below|at|towards|above|reach\w{0,3}|meet\w{0,3})\sare"
+    r"|meet\w{0,3}\s(?:the\s)?(?:expected|age|their\starget)|working\s(?:towards|at|below)"
+    r"|(?:at|to)\sexpected"
     r"|target\sgrades?|grades?|results?|outcomes?"
     r"|progress\b|mak\w{1,3}\s[^.;]{0,30}\bprogress|scor\w{1,3}|gcses?|sats|a[- ]levels?"
     r"|screening\scheck|multiplication\stables?\scheck|reading\sages?|close\sthe\sgap"
@@ -333,9 +355,11 @@ _ACHIEVEMENT = re.compile(
 )
 # Outcomes for a school, phase or subject that need no pupil noun to be a pupil target.
 _COHORT_OUTCOME = re.compile(
-    r"\b(?:(?:improve|raise|increase|boost|lift)\w{0,3}\s(?:the\s)?(?:attendance|standards|"
-    r"outcomes|results|attainment)|(?:outcomes|results|attainment|pass\srates?|attendance\srate"
-    r"|close\sthe\sgap|progress\s8|success\srate)\b)"
+    r"\b(?:(?:improve|raise|increase|boost|lift)\w{0,3}\s(?:the\s)?(?:attendance(?!\sat\b)"
+    r"|standards|outcomes|results|attainment)|(?:outcomes|results|attainment|pass\srates?"
+    r"|attendance\srate|close\sthe\sgap|progress\s8|success\srate)\b"
+    rf"|(?:number|proportion|percentage)\sof\s(?:the\s|my\s|our\s)?{_PUPILS}\b"
+    rf"|\d\s?%\sof\s(?:the\s|my\s|our\s)?(?:{_PUPILS}|class|cohort|year)\b)"
 )
 _TARGET_WORDING = re.compile(
     r"\d\s?%|\b(?:all|every|most|majority|proportion|percentage|number\sof|to\sachieve|to\sreach"
@@ -377,7 +401,7 @@ _TIMESCALE = re.compile(
             r"\b(?:this|next)\s(?:academic\s)?(?:year|term|cycle)\b",
             r"\b(?:within|over|for|in)\s(?:the\s)?(?:next\s)?(?:a|\d+|"
             + _NUMBER_WORD
-            + r")\s(?:working\s|school\s)?(?:days?|weeks?|months?|terms?|years?)\b",
+            + r")\s(?:working\s|school\s|academic\s)?(?:days?|weeks?|months?|terms?|years?)\b",
             r"\b(?:every|each)\s(?:half[- ]?term|term|week|month|fortnight|day|morning|lesson)\b",
             r"\b(?:daily|weekly|fortnightly|monthly|termly|half[- ]termly|annually|yearly)\b",
             r"\bthroughout\s(?:the\s|this\s)?(?:year|cycle|term)\b|\bdeadline\b|\bin\stime\sfor\b",
@@ -402,9 +426,14 @@ _END_OF_CYCLE_EXPECTATION = re.compile(
 
 
 def _is_numeric_target(original: str, normalised: str) -> bool:
-    if _GRADE_LETTERS.search(original[:MAX_CHECKED_CHARS]):
+    if _GRADE_LETTERS.search(original[:MAX_CHECKED_CHARS]) or _WORDED_TARGET.search(normalised):
         return True
-    return _NUMERIC_TARGET.search(_NOT_TARGETS.sub(" ", normalised)) is not None
+    if _DIGIT.search(normalised) is None:
+        return False
+    numbers_left = _NOT_TARGETS.sub(" ", normalised)
+    return _DIGIT.search(numbers_left) is not None and (
+        _NUMERIC_TARGET.search(numbers_left) is not None
+    )
 
 
 def _is_broad_pupil_target(normalised: str) -> bool:
@@ -413,7 +442,11 @@ def _is_broad_pupil_target(normalised: str) -> bool:
         _PUPIL_REFERENCE.search(normalised) is not None
         and _ACHIEVEMENT.search(normalised) is not None
     )
-    if not about_outcomes or _TARGET_WORDING.search(normalised) is None:
+    if not about_outcomes:
+        return False
+    if _TARGET_WORDING.search(normalised) is None and not _is_numeric_target(
+        normalised, normalised
+    ):
         return False
     names_pupils = _FOCUS_GROUP.search(normalised) is not None
     names_approach = _APPROACH.search(normalised) is not None
