@@ -21,7 +21,6 @@ def _form(request: RequestHandler) -> dict[str, str]:
 
 
 def local_routes(stack: LocalStack, trust: Any) -> dict[tuple[str, str], LocalRoute]:
-    from growthcycle.handlers import deadline_check
     from growthcycle.web.app import SESSION_COOKIE, session_cookie_for
     from growthcycle.web.services import services
 
@@ -71,6 +70,8 @@ def local_routes(stack: LocalStack, trust: Any) -> dict[tuple[str, str], LocalRo
             stack.clock_file.unlink(missing_ok=True)
             message = "Today follows the real calendar again."
         elif action == "run":
+            from growthcycle.handlers import deadline_check
+
             result = deadline_check.lambda_handler(
                 {"source": "local.clock", "detail-type": "Scheduled Event"},
                 LocalContext(function_name="DeadlineCheckFunction"),
