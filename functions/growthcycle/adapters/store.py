@@ -49,6 +49,7 @@ class Store:
 
     def put_school(self, school_id: str, attributes: Mapping[str, Any]) -> None:
         item = {"pk": f"SCHOOL#{school_id}", "sk": "SCHOOL", "school_id": school_id, **attributes}
+        item |= {"gsi2pk": "SCHOOLS", "gsi2sk": school_id}  # BySchool: every school, one Query
         self.db.put_item(TableName=self.table_name, Item=_to_item(item))
 
     def get_school(self, school_id: str) -> dict[str, Any] | None:
