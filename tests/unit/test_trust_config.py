@@ -290,3 +290,10 @@ def test_check_exits_2_when_the_file_cannot_be_read(
 
     assert code == 2
     assert capsys.readouterr().out == f"{path}: cannot read the file: No such file or directory\n"
+
+
+def test_guidance_settings_name_exactly_the_guidance_checks() -> None:
+    from growthcycle.domain.guidance import FLAG_CODES
+    from growthcycle.domain.trust import GUIDANCE_CODES
+
+    assert set(GUIDANCE_CODES) == set(FLAG_CODES)

@@ -65,10 +65,11 @@ GuidanceCode = Literal[
     "broad-pupil-target",
     "numeric-target",
     "no-timescale",
-    "no-priority-link",
+    "no-priority",
+    "no-success-criteria",
     "no-end-of-cycle-expectation",
     "too-many-objectives",
-]
+]  # the codes of domain/guidance.py's FLAG_DEFINITIONS (a test keeps them in step)
 GuidanceAction = Literal["advise", "block"]
 ReflectionRhythm = Literal["half-term", "termly", "monthly", "none"]
 
