@@ -63,7 +63,6 @@ ENVIRONMENT = {
     "SENDER_ADDRESS": "appraisal@oakvalley.example",
     "BASE_URL": "http://127.0.0.1:8000",
     "SIGNING_KEY_SECRET_ARN": f"arn:aws:secretsmanager:{REGION}:123456789012:secret:signing-key",
-    "OUTBOX_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/outbox",
     "SES_CONFIGURATION_SET": "growthcycle-test",
     "LINK_EXPIRY_DAYS": "14",
     "RETENTION_YEARS": "6",
@@ -223,7 +222,6 @@ def test_every_function_gets_the_documented_environment(template: dict[str, Any]
     assert set(variables) == set(ENVIRONMENT)
     assert variables["TABLE_NAME"] == {"Ref": "Table"}
     assert variables["SIGNING_KEY_SECRET_ARN"] == {"Ref": "SigningKeySecret"}
-    assert variables["OUTBOX_QUEUE_URL"] == {"Ref": "OutboxQueue"}
     assert variables["SES_CONFIGURATION_SET"] == {"Ref": "ConfigurationSet"}
     assert variables["POWERTOOLS_SERVICE_NAME"] == "growthcycle"
     for resource in _resources(template, "AWS::Serverless::Function").values():
@@ -315,6 +313,7 @@ def test_table_definition_is_everything_create_table_needs_but_the_name() -> Non
         "AttributeDefinitions",
         "GlobalSecondaryIndexes",
         "BillingMode",
+        "StreamSpecification",
     }
     assert definition["BillingMode"] == "PAY_PER_REQUEST"
 
@@ -451,21 +450,22 @@ def test_alarm_fires_when_the_daily_check_has_not_run_for_26_hours(
 # ---------------------------------------------------------------- queues, logs, alarms
 
 
-def test_outbox_dead_letters_after_five_receives_and_reports_partial_failures(
+def test_the_tables_stream_feeds_new_outbox_items_to_the_mailer_with_a_dead_letter_queue(
     template: dict[str, Any],
 ) -> None:
     resources = template["Resources"]
-    outbox = resources["OutboxQueue"]["Properties"]
-    assert outbox["RedrivePolicy"] == {
-        "deadLetterTargetArn": {"Fn::GetAtt": ["OutboxDeadLetterQueue", "Arn"]},
-        "maxReceiveCount": 5,
+    assert resources["Table"]["Properties"]["StreamSpecification"] == {
+        "StreamViewType": "NEW_IMAGE"
     }
-    mailer = resources["MailerFunction"]["Properties"]
-    event = mailer["Events"]["Outbox"]
-    assert event["Type"] == "SQS"
-    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    # A message must not reappear while the mailer still works on it.
-    assert outbox["VisibilityTimeout"] >= 6 * mailer["Timeout"]
+    event = resources["MailerFunction"]["Properties"]["Events"]["Outbox"]
+    assert event["Type"] == "DynamoDB"
+    properties = event["Properties"]
+    assert properties["Stream"] == {"Fn::GetAtt": ["Table", "StreamArn"]}
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "OUTBOX#" in properties["FilterCriteria"]["Filters"][0]["Pattern"]
+    assert properties["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": ["OutboxDeadLetterQueue", "Arn"]
+    }
 
 
 def test_every_dead_letter_queue_has_an_alarm(template: dict[str, Any]) -> None:
@@ -551,7 +551,6 @@ def test_outputs_name_what_operations_need(template: dict[str, Any]) -> None:
     assert {
         "ApiUrl",
         "TableName",
-        "OutboxQueueUrl",
         "OutboxDeadLetterQueueUrl",
         "DeadlineCheckDeadLetterQueueUrl",
         "AlarmTopic",

@@ -25,6 +25,7 @@ _CREATE_TABLE_PROPERTIES = (
     "AttributeDefinitions",
     "GlobalSecondaryIndexes",
     "BillingMode",
+    "StreamSpecification",  # the stream feeds the mailer
 )
 _INDEX_PROPERTIES = ("IndexName", "KeySchema", "Projection")
 
@@ -120,6 +121,11 @@ def table_definition(template_path: Path | None = None) -> dict[str, Any]:
             for index in definition["GlobalSecondaryIndexes"]
         ]
     definition.setdefault("BillingMode", "PROVISIONED")
+    if "StreamSpecification" in definition:
+        definition["StreamSpecification"] = {
+            "StreamEnabled": True,
+            **definition["StreamSpecification"],
+        }
     return definition
 
 
