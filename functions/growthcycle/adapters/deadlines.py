@@ -1,0 +1,366 @@
+"""Open items in the table, the DueIndex queries, and the daily check's reads and writes.
+
+Key patterns (docs/architecture.md):
+
+| item | pk | sk | notes |
+|---|---|---|---|
+| open item | `PERSON#<subject id>` | `DUE#<cycle id>#<event>[#<suffix>]` | `due_pk=OPEN#<school id>`, `due_sk=<due date>#<pk>#<sk>` while open |
+| school | `SCHOOL#<school id>` | `SCHOOL` | `gsi2pk=SCHOOLS`, `gsi2sk=<school id>`: every school, one Query |
+| headteacher | `SCHOOL#<school id>` | `HEADTEACHER` | `person_id`: who escalations go to |
+
+The daily check never scans: one Query for the schools (BySchool, `gsi2pk = SCHOOLS`), one
+paginated Query of DueIndex per school (`due_sk <= "<last day>~"`), BatchGetItem for the people it
+writes to and the headteachers, then one conditional PutItem per digest (the outbox). Its cost
+grows with the items due, not with the staff.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from growthcycle.adapters.outbox import Email
+from growthcycle.adapters.store import Store, _from_item, _to_item, person_key
+from growthcycle.domain.deadlines import (
+    REMINDER_WORKING_DAYS,
+    Digest,
+    DigestLine,
+    OpenItem,
+    assess,
+    build_digests,
+    escalated_schools,
+    group_by_school,
+    headteacher_of,
+    idempotency_key,
+    planning_review_deadlines,
+    reflection_deadlines,
+    reminder_window_end,
+)
+from growthcycle.domain.people import Person
+from growthcycle.domain.trust import School, TrustConfig
+
+ALL_SCHOOLS = "SCHOOLS"
+_BATCH_GET_LIMIT = 100  # DynamoDB's BatchGetItem limit
+_BATCH_GET_ATTEMPTS = 8
+
+
+# --- open items -----------------------------------------------------------------------------------
+
+
+def deadline_item(item: OpenItem) -> dict[str, Any]:
+    """The table attributes of an open item (DueIndex attributes included)."""
+    return {
+        "pk": item.pk,
+        "sk": item.sk,
+        "kind": "deadline",
+        "school_id": item.school_id,
+        "subject_id": item.subject_id,
+        "responsible_id": item.responsible_id,
+        "event": item.event,
+        "due_date": item.due_date.isoformat(),
+        "link": item.link,
+        "title": item.title,
+        "due_pk": f"OPEN#{item.school_id}",
+        "due_sk": item.due_sk,
+    }
+
+
+def _open_item(data: Mapping[str, Any]) -> OpenItem:
+    return OpenItem(
+        pk=data["pk"],
+        sk=data["sk"],
+        school_id=data["school_id"],
+        subject_id=data["subject_id"],
+        responsible_id=data["responsible_id"],
+        event=data["event"],
+        due_date=date.fromisoformat(data["due_date"]),
+        link=data["link"],
+        title=data["title"],
+    )
+
+
+def open_deadline(store: Store, item: OpenItem) -> bool:
+    """Record an open item once; False when it exists already (open or closed: never reopened)."""
+    try:
+        store.db.put_item(
+            TableName=store.table_name,
+            Item=_to_item(deadline_item(item)),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def close_deadline(store: Store, pk: str, sk: str, closed_at: datetime | None = None) -> bool:
+    """Close an open item: it leaves DueIndex. False when it was not open (missing or closed)."""
+    stamp = (closed_at or datetime.now(UTC)).astimezone(UTC).isoformat()
+    try:
+        store.db.update_item(
+            TableName=store.table_name,
+            Key=_to_item({"pk": pk, "sk": sk}),
+            UpdateExpression="SET closed_at = :at REMOVE due_pk, due_sk",
+            ConditionExpression="attribute_exists(due_pk)",
+            ExpressionAttributeValues=_to_item({":at": stamp}),
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def due_items(store: Store, school_id: str, up_to: date) -> Iterator[OpenItem]:
+    """The school's open items due on or before `up_to` (overdue ones included), oldest first."""
+    for data in store._query_all(
+        IndexName="DueIndex",
+        KeyConditionExpression="due_pk = :school AND due_sk <= :last",
+        ExpressionAttributeValues=_to_item(
+            # "~" sorts after "#": every due_sk of that day is included.
+            {":school": f"OPEN#{school_id}", ":last": f"{up_to.isoformat()}~"}
+        ),
+    ):
+        yield _open_item(data)
+
+
+# --- schools, headteachers, people ------------------------------------------------------------------
+
+
+def put_school_index(store: Store, school_id: str) -> None:
+    """Put an existing SCHOOL item in the all-schools index (`Store.put_school` now does it)."""
+    store.db.update_item(
+        TableName=store.table_name,
+        Key=_to_item({"pk": f"SCHOOL#{school_id}", "sk": "SCHOOL"}),
+        UpdateExpression="SET gsi2pk = :all, gsi2sk = :id",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues=_to_item({":all": ALL_SCHOOLS, ":id": school_id}),
+    )
+
+
+def schools(store: Store) -> list[School]:
+    """Every school with a SCHOOL item, its configuration as the trust file set it."""
+    return [
+        School.model_validate_json(data["config"])
+        for data in store._query_all(
+            IndexName="BySchool",
+            KeyConditionExpression="gsi2pk = :all",
+            ExpressionAttributeValues=_to_item({":all": ALL_SCHOOLS}),
+        )
+    ]
+
+
+def _headteacher_key(school_id: str) -> dict[str, str]:
+    return {"pk": f"SCHOOL#{school_id}", "sk": "HEADTEACHER"}
+
+
+def record_headteacher(store: Store, school_id: str, person_id: str | None) -> None:
+    """Remember who a school's headteacher is, so escalations need not read the whole staff."""
+    if person_id is None:
+        store.db.delete_item(TableName=store.table_name, Key=_to_item(_headteacher_key(school_id)))
+        return
+    store.db.put_item(
+        TableName=store.table_name,
+        Item=_to_item({**_headteacher_key(school_id), "kind": "role", "person_id": person_id}),
+    )
+
+
+def _batch_get(store: Store, keys: Sequence[Mapping[str, str]]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), _BATCH_GET_LIMIT):
+        request: dict[str, Any] = {
+            store.table_name: {
+                "Keys": [_to_item(k) for k in keys[start : start + _BATCH_GET_LIMIT]]
+            }
+        }
+        for attempt in range(_BATCH_GET_ATTEMPTS):
+            answer = store.db.batch_get_item(RequestItems=request)
+            found.extend(_from_item(i) for i in answer["Responses"].get(store.table_name, []))
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(min(0.05 * 2**attempt, 2.0))  # DynamoDB asks callers to back off
+        else:
+            raise RuntimeError("DynamoDB left keys unprocessed after repeated BatchGetItem")
+    return found
+
+
+def people_by_id(store: Store, person_ids: Iterable[str]) -> dict[str, Person]:
+    keys = [person_key(p) for p in sorted(set(person_ids))]
+    people = (Person.model_validate_json(item["data"]) for item in _batch_get(store, keys))
+    return {p.person_id: p for p in people}
+
+
+def headteachers(store: Store, school_ids: Iterable[str]) -> dict[str, str]:
+    """School id -> the headteacher's person id, from the HEADTEACHER items; a school without
+    one (never recorded) falls back to reading its staff."""
+    wanted = sorted(set(school_ids))
+    found = {
+        item["pk"].removeprefix("SCHOOL#"): item["person_id"]
+        for item in _batch_get(store, [_headteacher_key(s) for s in wanted])
+    }
+    for school_id in wanted:
+        if school_id not in found:
+            head = headteacher_of(store.people_in_school(school_id))
+            if head is not None:
+                found[school_id] = head.person_id
+    return found
+
+
+# --- what a cycle opens -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Opened:
+    opened: int
+    already_open: int
+
+
+def open_cycle_deadlines(
+    store: Store, trust: TrustConfig, people: Sequence[Person], today: date
+) -> Opened:
+    """For every school: record its headteacher, and open each member of staff's planning and
+    review (4.1) and, in a growth school, their next reflection (seed 003). Safe to repeat: an
+    item already there, open or closed, is left alone."""
+    by_school = group_by_school(people)
+    opened = already = 0
+    for school in trust.schools:
+        staff = by_school.get(school.id, [])
+        head = headteacher_of(staff)
+        record_headteacher(store, school.id, head.person_id if head else None)
+        items = planning_review_deadlines(school, staff, today)
+        items += reflection_deadlines(school, staff, today)
+        for item in items:
+            if open_deadline(store, item):
+                opened += 1
+            else:
+                already += 1
+    return Opened(opened, already)
+
+
+# --- the daily check -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    escalation_working_days: int
+    reminder_working_days: int = REMINDER_WORKING_DAYS
+
+
+@dataclass
+class CheckResult:
+    day: date
+    schools: int = 0
+    schools_closed: list[str] = field(default_factory=list)  # not a working day there today
+    items: int = 0
+    escalations: int = 0
+    digests_queued: int = 0
+    digests_already_queued: int = 0
+    suppressed: int = 0
+    no_recipient: int = 0
+    no_headteacher: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        parts = [
+            f"{self.day.isoformat()}: {self.items} item(s) due or overdue in "
+            f"{self.schools - len(self.schools_closed)} of {self.schools} school(s)",
+            f"{self.digests_queued} digest(s) queued",
+        ]
+        if self.digests_already_queued:
+            parts.append(f"{self.digests_already_queued} already queued today")
+        if self.escalations:
+            parts.append(f"{self.escalations} escalation(s)")
+        if self.suppressed:
+            parts.append(f"{self.suppressed} not sent (address suppressed)")
+        if self.no_recipient:
+            parts.append(f"{self.no_recipient} with nobody to send to")
+        if self.schools_closed:
+            parts.append(f"not a working day at {', '.join(self.schools_closed)}")
+        return "; ".join(parts) + "."
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "day": self.day.isoformat(),
+            "schools": self.schools,
+            "schools_closed": len(self.schools_closed),
+            "items": self.items,
+            "escalations": self.escalations,
+            "digests_queued": self.digests_queued,
+            "digests_already_queued": self.digests_already_queued,
+            "suppressed": self.suppressed,
+            "no_recipient": self.no_recipient,
+            "schools_without_headteacher": len(self.no_headteacher),
+        }
+
+
+# Renders one digest for its recipient; the mapping holds everyone named in it (by person id),
+# so an escalation can say whose action it is waiting for.
+ComposeDigest = Callable[[Digest, Person, Mapping[str, Person]], Email]
+
+
+def _recipient_ok(person: Person | None, today: date) -> bool:
+    return person is not None and (person.leaving_date is None or person.leaving_date >= today)
+
+
+def run_daily_check(
+    store: Store, today: date, options: CheckOptions, compose: ComposeDigest
+) -> CheckResult:
+    """Queue today's digests: one per person, everything due or overdue for them, and the
+    escalations for each headteacher.
+
+    Safe to repeat and to die half-way: each digest goes to the outbox under the key
+    `digest:<person id>:<day>`, so a rerun re-reads what is due, rebuilds the same digests and
+    queues only those not queued yet. Nothing is marked on the items themselves, so nothing a
+    crashed run touched is skipped by the next.
+    """
+    result = CheckResult(day=today)
+    lines: list[DigestLine] = []
+    for school in schools(store):
+        result.schools += 1
+        calendar = school.working_calendar()
+        if not calendar.is_working_day(today):
+            # No reminders at weekends or in the holidays; the working-day counts carry on.
+            result.schools_closed.append(school.id)
+            continue
+        window_end = reminder_window_end(calendar, today, options.reminder_working_days)
+        for item in due_items(store, school.id, window_end):
+            line = assess(
+                item,
+                today,
+                calendar,
+                escalation_working_days=options.escalation_working_days,
+                window_end=window_end,
+            )
+            if line is not None:
+                lines.append(line)
+    result.items = len(lines)
+    if not lines:
+        return result
+
+    heads = headteachers(store, escalated_schools(lines))
+    result.no_headteacher = sorted(escalated_schools(lines) - heads.keys())
+    digests = build_digests(lines, heads, today)
+    result.escalations = sum(len(d.escalations) for d in digests.values())
+    people = people_by_id(store, digests)
+    for person_id in sorted(digests):
+        digest = digests[person_id]
+        person = people.get(person_id)
+        if person is None or not _recipient_ok(person, today):
+            result.no_recipient += 1
+            continue
+        if person.email_suppressed:
+            result.suppressed += 1
+            continue
+        if store.queue_email(compose(digest, person, people), idempotency_key(person_id, today)):
+            result.digests_queued += 1
+        else:
+            result.digests_already_queued += 1
+    return result

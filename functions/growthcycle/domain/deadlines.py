@@ -1,0 +1,363 @@
+"""Open items ("deadlines"): what is due, overdue or escalated for whom, and the daily digest.
+
+Pure: no boto3, no clock. The daily check (adapters/deadlines.py) reads the open items a school
+has due up to the end of the reminder window and hands them here with "today".
+
+The rules, read with the school's working calendar (domain/calendar.py):
+
+- due: the due date falls between today and the end of the reminder window, both included. The
+  window ends `reminder_working_days` working days after today (default 2), so on a Friday it
+  reaches Tuesday and a due date on the Saturday between is caught on the Friday.
+- overdue: the due date is before today. An item is overdue by the working days after its due
+  date up to and including today: due Friday 23 October, today Monday 2 November after a half
+  term, is 1 working day overdue.
+- escalated: overdue by at least `escalation_working_days` working days (the trust's setting).
+  An escalated item also goes to the school's headteacher, in their digest, every working day
+  until it is closed. Not escalated: the headteacher's own items (there is nobody above them
+  in the school; the governors' part is a later job) and the events listed in NOT_ESCALATED.
+- the digest: one per person per day, everything due or overdue for them plus, for the
+  headteacher, the escalations.
+
+Who is due what in a cycle: `planning_review_deadlines` (4.1) and `reflection_deadlines` (seed
+003, "Staff regularly reflect"), both pure; the adapter writes them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from growthcycle.domain.calendar import WorkingCalendar
+from growthcycle.domain.cycles import Cycle, MonthDay, StaffGroup, regular_cycle, staff_group
+from growthcycle.domain.people import Person
+from growthcycle.domain.trust import School
+
+REMINDER_WORKING_DAYS = 2  # remind this many working days ahead, and on the day
+
+PLANNING_REVIEW = "planning-review"
+REFLECTION = "reflection"
+
+# Reflections are nudges, not compliance deadlines: seed 001 warns against punishing honest
+# evaluation, so a late reflection is never reported to the headteacher.
+NOT_ESCALATED: frozenset[str] = frozenset({REFLECTION})
+
+# A closure run at least this long is a holiday (a half term is 5 weekdays, with the weekends
+# around it 9 days); shorter runs are INSET days. At least TERM_BREAK_DAYS is an end of term
+# (Christmas, Easter, summer), which half terms never reach.
+HOLIDAY_DAYS = 5
+TERM_BREAK_DAYS = 10
+# Without closure periods to go by: a half term is about 6 weeks, a term about 13.
+FALLBACK_WEEKS: Mapping[str, int] = {"half-term": 6, "termly": 13}
+
+
+class DueStatus(StrEnum):
+    DUE = "due"  # due within the reminder window, not today
+    DUE_TODAY = "due today"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """One open item as the table holds it (see docs/architecture.md, "open item")."""
+
+    pk: str
+    sk: str
+    school_id: str
+    subject_id: str  # whose cycle
+    responsible_id: str  # whose action is due
+    event: str
+    due_date: date
+    link: str  # a path within the app
+    title: str  # plain words, such as "Planning and review meeting for Amy Clarke"
+
+    @property
+    def due_sk(self) -> str:
+        return f"{self.due_date.isoformat()}#{self.pk}#{self.sk}"
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    item: OpenItem
+    status: DueStatus
+    working_days_overdue: int = 0
+    escalated: bool = False
+
+
+@dataclass
+class Digest:
+    """What one person hears about today: their own items and, for a headteacher, escalations."""
+
+    person_id: str
+    day: date
+    own: list[DigestLine] = field(default_factory=list)
+    escalations: list[DigestLine] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> list[DigestLine]:
+        return [line for line in self.own if line.status is DueStatus.OVERDUE]
+
+    @property
+    def due(self) -> list[DigestLine]:
+        return [line for line in self.own if line.status is not DueStatus.OVERDUE]
+
+    def __len__(self) -> int:
+        return len(self.own) + len(self.escalations)
+
+
+def idempotency_key(person_id: str, day: date) -> str:
+    """The outbox key of a person's digest: at most one per person per day."""
+    return f"digest:{person_id}:{day.isoformat()}"
+
+
+# --- due, overdue, escalated ---------------------------------------------------------------------
+
+
+def reminder_window_end(
+    calendar: WorkingCalendar, today: date, working_days: int = REMINDER_WORKING_DAYS
+) -> date:
+    """The last due date the digest mentions today: `working_days` working days after today."""
+    return calendar.add_working_days(today, working_days)
+
+
+def working_days_overdue(calendar: WorkingCalendar, due: date, today: date) -> int:
+    """Working days after `due`, up to and including today (0 when not yet overdue)."""
+    return calendar.working_days_between(due + timedelta(days=1), today)
+
+
+def assess(
+    item: OpenItem,
+    today: date,
+    calendar: WorkingCalendar,
+    *,
+    escalation_working_days: int,
+    window_end: date,
+) -> DigestLine | None:
+    """Where `item` stands today, or None when it is not due yet (beyond the window)."""
+    if item.due_date > window_end:
+        return None
+    if item.due_date > today:
+        return DigestLine(item, DueStatus.DUE)
+    if item.due_date == today:
+        return DigestLine(item, DueStatus.DUE_TODAY)
+    late = working_days_overdue(calendar, item.due_date, today)
+    escalated = item.event not in NOT_ESCALATED and late >= escalation_working_days
+    return DigestLine(item, DueStatus.OVERDUE, late, escalated)
+
+
+def _order(line: DigestLine) -> tuple[date, str, str]:
+    return (line.item.due_date, line.item.title, line.item.sk)
+
+
+def build_digests(
+    lines: Iterable[DigestLine], headteachers: Mapping[str, str], day: date
+) -> dict[str, Digest]:
+    """One digest per person: their own lines, and escalations for each school's headteacher.
+
+    `headteachers` maps school id to the headteacher's person id; a school without one gets no
+    escalations (its items still reach the people responsible).
+    """
+    digests: dict[str, Digest] = {}
+
+    def digest_for(person_id: str) -> Digest:
+        return digests.setdefault(person_id, Digest(person_id, day))
+
+    for line in lines:
+        digest_for(line.item.responsible_id).own.append(line)
+        headteacher = headteachers.get(line.item.school_id)
+        if line.escalated and headteacher and headteacher != line.item.responsible_id:
+            digest_for(headteacher).escalations.append(line)
+    for digest in digests.values():
+        digest.own.sort(key=_order)
+        digest.escalations.sort(key=_order)
+    return digests
+
+
+def escalated_schools(lines: Iterable[DigestLine]) -> set[str]:
+    """The schools whose headteacher has escalations today."""
+    return {line.item.school_id for line in lines if line.escalated}
+
+
+# --- what a cycle opens ----------------------------------------------------------------------------
+
+
+def cycle_ends(school: School) -> Mapping[StaffGroup, MonthDay]:
+    """The school's review dates (4.1), as the trust set them."""
+    teachers = school.cycle.teachers_due_on(2001)
+    headteacher = school.cycle.headteacher_due_on(2001)
+    return {
+        StaffGroup.TEACHER: (teachers.month, teachers.day),
+        StaffGroup.HEADTEACHER: (headteacher.month, headteacher.day),
+    }
+
+
+def person_group(person: Person, school: School) -> StaffGroup:
+    """A person's cycle group: the headteacher, a teacher (leaders too), or support staff."""
+    if person.is_headteacher:
+        role = "headteacher"
+    elif "support" in person.roles and "teacher" not in person.roles:
+        role = "support"
+    else:
+        role = "teacher"
+    return staff_group(role, school.cycle.support_staff_cycle)
+
+
+def current_cycle(person: Person, school: School, today: date) -> Cycle:
+    return regular_cycle(person_group(person, school), today, cycle_ends(school))
+
+
+def _in_post(person: Person, today: date) -> bool:
+    return person.is_staff and (person.leaving_date is None or person.leaving_date >= today)
+
+
+def headteacher_of(people: Iterable[Person]) -> Person | None:
+    heads = sorted((p for p in people if p.is_headteacher), key=lambda p: p.person_id)
+    return heads[0] if heads else None
+
+
+def headteachers_reviewer(people: Iterable[Person]) -> Person | None:
+    """4.2: governors review the headteacher; the chair when there is one, else the first."""
+    governors = [p for p in people if p.has_role("governor")]
+    governors.sort(key=lambda p: ("chair" not in p.job_title.casefold(), p.person_id))
+    return governors[0] if governors else None
+
+
+def reviewer_of(person: Person, people: Sequence[Person]) -> Person | None:
+    """4.2: the line manager the headteacher delegated to, else the headteacher; for the
+    headteacher, a governor."""
+    if person.is_headteacher:
+        return headteachers_reviewer(people)
+    manager_id = person.line_manager_person_id
+    if manager_id and manager_id != person.person_id:
+        manager = next((p for p in people if p.person_id == manager_id), None)
+        if manager is not None:
+            return manager
+    head = headteacher_of(people)
+    return head if head is not None and head.person_id != person.person_id else None
+
+
+def deadline_key(subject_id: str, cycle_id: str, event: str, suffix: str = "") -> tuple[str, str]:
+    sk = f"DUE#{cycle_id}#{event}" + (f"#{suffix}" if suffix else "")
+    return f"PERSON#{subject_id}", sk
+
+
+def planning_review_deadlines(
+    school: School, people: Sequence[Person], today: date
+) -> list[OpenItem]:
+    """4.1: each member of staff's planning and review, due at the end of their current cycle
+    (teachers 31 October, the headteacher 31 December, support staff the school's choice), the
+    reviewer's action. A headteacher with no governor on the roster is left out."""
+    items = []
+    for person in people:
+        if person.school_id != school.id or not _in_post(person, today):
+            continue
+        reviewer = reviewer_of(person, people)
+        if reviewer is None:
+            continue
+        cycle = current_cycle(person, school, today)
+        pk, sk = deadline_key(person.person_id, cycle.cycle_id, PLANNING_REVIEW)
+        items.append(
+            OpenItem(
+                pk=pk,
+                sk=sk,
+                school_id=school.id,
+                subject_id=person.person_id,
+                responsible_id=reviewer.person_id,
+                event=PLANNING_REVIEW,
+                due_date=cycle.review_due,
+                link=f"/people/{person.person_id}/forms/{PLANNING_REVIEW}",
+                title=f"Planning and review meeting for {person.name}",
+            )
+        )
+    return items
+
+
+def _holiday_runs(school: School) -> list[tuple[date, date]]:
+    """The school's listed closure runs of HOLIDAY_DAYS or more (its holidays)."""
+    return sorted(
+        (p.first, p.last)
+        for p in school.closures.days
+        if (p.last - p.first).days + 1 >= HOLIDAY_DAYS
+    )
+
+
+def _next_working_day_on_or_after(calendar: WorkingCalendar, day: date) -> date:
+    return calendar.add_working_days(day - timedelta(days=1), 1)
+
+
+def reflection_boundaries(school: School, cycle: Cycle) -> list[date]:
+    """The days a reflection is due in `cycle`, by the school's `reflection_rhythm`.
+
+    - half-term: the first working day after each holiday the school lists (a closure run of
+      HOLIDAY_DAYS or more); termly: the same after each end-of-term break (TERM_BREAK_DAYS or
+      more). When the listed closures give no such day in the cycle, every 6 (half-term) or 13
+      (termly) weeks from the start of the cycle, moved on to a working day.
+    - monthly: the first working day of each month.
+    - none: no reflections.
+    """
+    rhythm = school.reflection_rhythm
+    calendar = school.working_calendar()
+    if rhythm == "none":
+        return []
+    days: list[date] = []
+    if rhythm == "monthly":
+        month = date(cycle.starts.year, cycle.starts.month, 1)
+        while month <= cycle.ends:
+            month = (month + timedelta(days=32)).replace(day=1)
+            days.append(_next_working_day_on_or_after(calendar, month))
+    else:
+        shortest = TERM_BREAK_DAYS if rhythm == "termly" else HOLIDAY_DAYS
+        runs = [(f, last) for f, last in _holiday_runs(school) if (last - f).days + 1 >= shortest]
+        days = [calendar.add_working_days(last, 1) for _, last in runs]
+        if not any(cycle.starts < d <= cycle.ends for d in days):
+            step = timedelta(weeks=FALLBACK_WEEKS[rhythm])
+            day = cycle.starts + step
+            while day <= cycle.ends:
+                days.append(_next_working_day_on_or_after(calendar, day))
+                day += step
+    return sorted({d for d in days if cycle.starts < d <= cycle.ends})
+
+
+def next_reflection_date(school: School, cycle: Cycle, today: date) -> date | None:
+    """The next reflection due after today in `cycle`, or None."""
+    return next((d for d in reflection_boundaries(school, cycle) if d > today), None)
+
+
+def reflection_deadlines(school: School, people: Sequence[Person], today: date) -> list[OpenItem]:
+    """Seed 003 ("Staff regularly reflect"): in a growth school whose rhythm is not none, each
+    member of staff's next reflection, their own action. Only the next one: opening the one after
+    when it is closed is a later job."""
+    if school.policy_style != "growth" or school.reflection_rhythm == "none":
+        return []
+    items = []
+    for person in people:
+        if person.school_id != school.id or not _in_post(person, today):
+            continue
+        cycle = current_cycle(person, school, today)
+        due = next_reflection_date(school, cycle, today)
+        if due is None:
+            continue
+        pk, sk = deadline_key(person.person_id, cycle.cycle_id, REFLECTION, due.isoformat())
+        items.append(
+            OpenItem(
+                pk=pk,
+                sk=sk,
+                school_id=school.id,
+                subject_id=person.person_id,
+                responsible_id=person.person_id,
+                event=REFLECTION,
+                due_date=due,
+                link=f"/forms/{REFLECTION}",
+                title=f"Reflection for {person.name}",
+            )
+        )
+    return items
+
+
+def group_by_school(people: Iterable[Person]) -> dict[str, list[Person]]:
+    by_school: dict[str, list[Person]] = defaultdict(list)
+    for person in people:
+        by_school[person.school_id].append(person)
+    return by_school
