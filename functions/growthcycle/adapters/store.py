@@ -132,6 +132,7 @@ class Store:
             "saved_by": submission.saved_by,
             "saved_at": submission.saved_at.isoformat(),
         }
+        condition: dict[str, Any]
         if submission.version == 1:
             condition = {"ConditionExpression": "attribute_not_exists(pk)"}
         else:

@@ -55,8 +55,8 @@ def _parse_raw(raw: str | bytes) -> tuple[str, str, str]:
     subject = str(message.get("Subject", ""))
     html_part = message.get_body(preferencelist=("html",))
     text_part = message.get_body(preferencelist=("plain",))
-    html = html_part.get_content() if html_part is not None else ""  # type: ignore[attr-defined]
-    text = text_part.get_content() if text_part is not None else ""  # type: ignore[attr-defined]
+    html = html_part.get_content() if html_part is not None else ""
+    text = text_part.get_content() if text_part is not None else ""
     return subject, html, text
 
 

@@ -207,7 +207,7 @@ def _school(svc: Services, person: Person) -> School:
 
 def form_context(school: School) -> FormContext:
     return FormContext(
-        style=school.policy_style,  # type: ignore[arg-type]
+        style=school.policy_style,
         references={
             "teachers_standards": load_reference("teachers_standards"),
             "school_priorities": [Choice(value=p.id, label=p.title) for p in school.priorities],
