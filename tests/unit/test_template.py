@@ -282,7 +282,7 @@ def test_due_index_holds_only_open_items_and_answers_the_daily_query() -> None:
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
         create_table(client, TABLE)
-        pk, sk = "PERSON#p1", "CYCLE#2026-27#FORM#statement"
+        pk, sk = "PERSON#p1", "DUE#2026-27#statement_final"
         open_item = {
             "pk": {"S": pk},
             "sk": {"S": sk},
@@ -292,14 +292,14 @@ def test_due_index_holds_only_open_items_and_answers_the_daily_query() -> None:
         client.put_item(TableName=TABLE, Item=open_item)
         client.put_item(TableName=TABLE, Item={"pk": {"S": pk}, "sk": {"S": "PROFILE"}})
 
-        # "due on or before today": due_sk starts with the date, so compare with the next day.
+        # "due on or before today": "~" sorts after the "#" that follows the date.
         found = client.query(
             TableName=TABLE,
             IndexName="DueIndex",
-            KeyConditionExpression="due_pk = :school AND due_sk < :tomorrow",
+            KeyConditionExpression="due_pk = :school AND due_sk <= :last",
             ExpressionAttributeValues={
                 ":school": {"S": "OPEN#s1"},
-                ":tomorrow": {"S": "2026-11-24"},
+                ":last": {"S": "2026-11-23~"},
             },
         )["Items"]
 
