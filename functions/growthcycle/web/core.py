@@ -1,0 +1,153 @@
+"""What every route shares: the resolver, who is asking, CSRF, pages and errors in one place.
+
+Nothing changes on GET. Every POST carries a CSRF token bound to the session (or, before sign-in,
+to an anonymous cookie; on an emailed link, to the link's token). Route modules (forms_pages,
+sign_in, and those that follow) register on `app` here; web/app.py imports them all.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+from growthcycle.domain.forms import Choice, FormContext, load_reference
+from growthcycle.domain.people import Person
+from growthcycle.domain.tokens import TokenExpired, TokenInvalid
+from growthcycle.domain.trust import School
+from growthcycle.web.errors import CsrfRefused, NotFound, NotSignedIn, PageError
+from growthcycle.web.http import cookie, cookies, first, html
+from growthcycle.web.services import Services, services
+from growthcycle.web.static import static_file
+from growthcycle.web.templating import render
+
+app = APIGatewayHttpResolver()
+
+SESSION_COOKIE = "gc_session"
+ANON_COOKIE = "gc_anon"
+SESSION_HOURS = 12
+SIGN_IN_LINK_MINUTES = 30
+
+
+# -- who is asking ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Visitor:
+    person: Person | None
+    csrf_binding: str
+    new_anon: str | None = None  # an anonymous cookie to set on this response
+
+    @property
+    def csrf_token(self) -> str:
+        return services().signer.csrf_for(self.csrf_binding)
+
+
+def visitor() -> Visitor:
+    svc = services()
+    jar = cookies(app.current_event)
+    token = jar.get(SESSION_COOKIE)
+    if token:
+        try:
+            payload = svc.signer.verify("session", token, now=svc.clock.now())
+        except (TokenInvalid, TokenExpired):
+            payload = None
+        if payload:
+            person = svc.store.get_person(str(payload["p"]))
+            if person is not None:
+                return Visitor(person=person, csrf_binding=f"session:{payload['n']}")
+    anon = jar.get(ANON_COOKIE)
+    if anon and 16 <= len(anon) <= 64:
+        return Visitor(person=None, csrf_binding=f"anon:{anon}")
+    fresh = secrets.token_urlsafe(24)
+    return Visitor(person=None, csrf_binding=f"anon:{fresh}", new_anon=fresh)
+
+
+def signed_in() -> tuple[Visitor, Person]:
+    who = visitor()
+    if who.person is None:
+        raise NotSignedIn("Sign in with the link we email you to carry on.")
+    return who, who.person
+
+
+def require_csrf(who: Visitor, form: dict[str, list[str]]) -> None:
+    if not services().signer.check_csrf(who.csrf_binding, first(form, "_csrf")):
+        raise CsrfRefused(
+            "This form had expired or came from somewhere else, so nothing was changed. "
+            "Go back, reload the page and send it again."
+        )
+
+
+def page(template: str, who: Visitor, http_status: int = 200, **context: Any) -> Response:
+    body = render(template, person=who.person, csrf_token=who.csrf_token, **context)
+    extra = []
+    if who.new_anon:
+        extra.append(cookie(ANON_COOKIE, who.new_anon, secure=services().settings.secure_cookies))
+    return html(body, http_status, cookies=extra)
+
+
+# -- errors, in one place ----------------------------------------------------------------------
+
+
+@app.exception_handler(PageError)
+def page_error(error: PageError) -> Response:
+    who = Visitor(person=None, csrf_binding="error")
+    if isinstance(error, NotSignedIn):
+        who = visitor()
+        return page("pages/sign_in.html", who, http_status=error.status, message=error.message)
+    return html(render("pages/error.html", title=error.title, message=error.message), error.status)
+
+
+@app.not_found
+def not_found(_: Exception) -> Response:
+    return page_error(NotFound("There is nothing at this address. Check the link, or start again."))
+
+
+# -- static and health -------------------------------------------------------------------------
+
+
+@app.get("/static/<name>")
+def static(name: str) -> Response:
+    found = static_file(name)
+    if found is None:
+        raise NotFound("There is nothing at this address.")
+    content_type, body = found
+    return Response(
+        status_code=200,
+        content_type=content_type,
+        body=body,
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@app.get("/healthz")
+def health() -> Response:
+    return Response(status_code=200, content_type="text/plain", body="ok")
+
+
+def school_of(svc: Services, person: Person) -> School:
+    school = svc.school(person.school_id)
+    if school is None:
+        raise NotFound("Your school is not set up in Growth Cycle yet. Ask your trust's team.")
+    return school
+
+
+def form_context(school: School) -> FormContext:
+    return FormContext(
+        style=school.policy_style,
+        references={
+            "teachers_standards": load_reference("teachers_standards"),
+            "school_priorities": [Choice(value=p.id, label=p.title) for p in school.priorities],
+        },
+    )
+
+
+def session_cookie_for(person_id: str) -> str:
+    """A session for a person: used by sign-in above and the local stack's "act as" page."""
+    svc = services()
+    return svc.signer.sign(
+        "session", {"p": person_id}, now=svc.clock.now(), ttl=timedelta(hours=SESSION_HOURS)
+    )

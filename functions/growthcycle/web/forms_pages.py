@@ -1,0 +1,254 @@
+"""Home and the hosted forms: show, validate, save (with versions), and show what was saved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from aws_lambda_powertools.event_handler import Response
+
+from growthcycle.domain.access import is_reviewer_of, may_fill
+from growthcycle.domain.forms import Form, FormContext, FormInvalid, UnknownForm, load_forms
+from growthcycle.domain.people import Person
+from growthcycle.domain.records import AuditEntry, Submission, VersionConflict
+from growthcycle.observability import logger
+from growthcycle.web.core import (
+    Visitor,
+    app,
+    form_context,
+    page,
+    require_csrf,
+    school_of,
+    signed_in,
+    visitor,
+)
+from growthcycle.web.errors import NotFound
+from growthcycle.web.http import first, form_body, redirect
+from growthcycle.web.services import Services, services
+
+# -- home --------------------------------------------------------------------------------------
+
+
+@app.get("/")
+def home() -> Response:
+    who = visitor()
+    if who.person is None:
+        return page("pages/sign_in.html", who, message=None)
+    svc = services()
+    me = who.person
+    school = school_of(svc, me)
+    cycle = svc.cycle(me)
+    forms = load_forms()
+    own = [
+        _form_row(svc, me, form, cycle.cycle_id)
+        for form in forms
+        if form.filled_by == "reviewee" and form.applies_to(school.policy_style) and me.is_staff
+    ]
+    reviewees = [
+        {
+            "person": other,
+            "forms": [
+                _form_row(svc, other, form, svc.cycle(other).cycle_id)
+                for form in forms
+                if form.filled_by == "reviewer" and form.applies_to(school.policy_style)
+            ],
+        }
+        for other in svc.store.people_in_school(me.school_id)
+        if other.is_staff and is_reviewer_of(me, other)
+    ]
+    return page(
+        "pages/home.html",
+        who,
+        school=school,
+        cycle=cycle,
+        own=own,
+        reviewees=reviewees,
+    )
+
+
+def _form_row(svc: Services, subject: Person, form: Form, cycle_id: str) -> dict[str, Any]:
+    saved = svc.store.get_submission(subject.person_id, cycle_id, form.id)
+    return {
+        "form": form,
+        "url": f"/people/{quote(subject.person_id)}/forms/{quote(form.id)}",
+        "status": saved.status if saved else "not started",
+        "version": saved.version if saved else 0,
+    }
+
+
+# -- forms -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormTarget:
+    who: Visitor
+    actor: Person
+    subject: Person
+    form: Form
+    ctx: FormContext
+    cycle_id: str
+    url: str
+
+
+def _target(person_id: str, form_id: str) -> FormTarget:
+    who, actor = signed_in()
+    svc = services()
+    try:
+        form = load_forms().get(form_id)
+    except UnknownForm as error:
+        raise NotFound("There is no such form.") from error
+    subject = svc.store.get_person(person_id)
+    # Another school's person, or someone you do not review, looks exactly like nobody (7).
+    if subject is None or not may_fill(actor, subject, form.filled_by):
+        raise NotFound("There is no such form for you to fill in.")
+    school = school_of(svc, subject)
+    if not form.applies_to(school.policy_style):
+        raise NotFound("Your school does not use this form.")
+    return FormTarget(
+        who=who,
+        actor=actor,
+        subject=subject,
+        form=form,
+        ctx=form_context(school),
+        cycle_id=svc.cycle(subject).cycle_id,
+        url=f"/people/{quote(subject.person_id)}/forms/{quote(form.id)}",
+    )
+
+
+@app.get("/forms/<form_id>")
+def my_form(form_id: str) -> Response:
+    _, me = signed_in()
+    return redirect(f"/people/{quote(me.person_id)}/forms/{quote(form_id)}")
+
+
+@app.get("/people/<person_id>/forms/<form_id>")
+def show_form(person_id: str, form_id: str) -> Response:
+    target = _target(person_id, form_id)
+    saved = services().store.get_submission(
+        target.subject.person_id, target.cycle_id, target.form.id
+    )
+    values = saved.values if saved else target.form.blank_values(target.ctx)
+    return _form_page(target, values, [], saved.version if saved else 0, saved=None)
+
+
+def _form_page(
+    target: FormTarget,
+    values: dict[str, Any],
+    errors: list[Any],
+    version: int,
+    *,
+    saved: str | None,
+    status: int = 200,
+) -> Response:
+    return page(
+        "forms/form_page.html",
+        target.who,
+        http_status=status,
+        form=target.form,
+        ctx=target.ctx,
+        values=values,
+        errors=errors,
+        action_url=target.url,
+        saved=saved,
+        version=version,
+        subject=target.subject,
+    )
+
+
+@app.post("/people/<person_id>/forms/<form_id>")
+def submit_form(person_id: str, form_id: str) -> Response:
+    target = _target(person_id, form_id)
+    body = form_body(app.current_event)
+    require_csrf(target.who, body)
+    svc = services()
+    entered = target.form.read(body, target.ctx)
+    try:
+        loaded_version = max(0, int(first(body, "_version") or 0))
+    except ValueError:
+        loaded_version = 0
+
+    if entered.action.startswith(("add:", "remove:")):
+        return _form_page(target, entered.values, [], loaded_version, saved=None)
+
+    partial = entered.action == "save"
+    try:
+        clean = target.form.validate(entered.values, target.ctx, partial=partial)
+    except FormInvalid as invalid:
+        return _form_page(
+            target, invalid.values, invalid.errors, loaded_version, saved=None, status=422
+        )
+
+    current = svc.store.get_submission(target.subject.person_id, target.cycle_id, target.form.id)
+    status = "draft" if partial else "submitted"
+    if current is not None and current.version != loaded_version:
+        if current.values == clean and current.status == status:
+            # A double-tap or a retried request: already saved, nothing more to do.
+            return redirect(f"{target.url}/saved")
+        return _form_page(
+            target,
+            entered.values,
+            [],
+            loaded_version,
+            saved=(
+                f"This form was saved elsewhere (version {current.version}) while you were "
+                "editing. Your answers below are not saved yet: check them and send again to "
+                "replace that version."
+            ),
+            status=409,
+        )
+    submission = Submission(
+        person_id=target.subject.person_id,
+        cycle_id=target.cycle_id,
+        form_id=target.form.id,
+        version=(current.version + 1) if current else 1,
+        status=status,
+        values=clean,
+        saved_by=target.actor.person_id,
+        saved_at=svc.clock.now(),
+    )
+    audit = AuditEntry(
+        subject_id=target.subject.person_id,
+        actor_id=target.actor.person_id,
+        action=f"form.{status}",
+        target=f"{target.form.id}@{submission.version}",
+        channel="page",
+        at=svc.clock.now(),
+    )
+    try:
+        svc.store.save_submission(submission, audit)
+    except VersionConflict as conflict:
+        return _form_page(
+            target,
+            entered.values,
+            [],
+            conflict.current_version,
+            saved=(
+                "Someone saved this form at the same moment. Your answers below are not saved "
+                "yet: check them and send again."
+            ),
+            status=409,
+        )
+    logger.info("form saved", form_id=target.form.id, version=submission.version, status=status)
+    return redirect(f"{target.url}/saved")
+
+
+@app.get("/people/<person_id>/forms/<form_id>/saved")
+def saved_form(person_id: str, form_id: str) -> Response:
+    target = _target(person_id, form_id)
+    saved = services().store.get_submission(
+        target.subject.person_id, target.cycle_id, target.form.id
+    )
+    if saved is None:
+        return redirect(target.url)
+    return page(
+        "forms/saved_page.html",
+        target.who,
+        form=target.form,
+        ctx=target.ctx,
+        values=saved.values,
+        version=saved.version,
+        status=saved.status,
+        edit_url=target.url,
+        subject=target.subject,
+    )
