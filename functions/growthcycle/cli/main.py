@@ -69,7 +69,53 @@ def build_parser() -> argparse.ArgumentParser:
     config_check.add_argument("file")
     config_check.set_defaults(module="config")
 
+    staff = commands.add_parser("staff", help="staff rosters")
+    staff_cmds = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
+    staff_import = staff_cmds.add_parser(
+        "import", help="import a school's roster (CSV from the MIS)"
+    )
+    staff_import.add_argument("--trust", required=True, help="the trust file")
+    staff_import.add_argument("--school", required=True, help="the school's id in the trust file")
+    staff_import.add_argument("csv", help="the roster CSV")
+    staff_import.add_argument(
+        "--dry-run", action="store_true", help="check and show, change nothing"
+    )
+    _add_target(staff_import)
+    staff_import.set_defaults(module="staff")
+
+    deploy = commands.add_parser("deploy", help="check, build and deploy one trust's stack")
+    deploy.add_argument("--trust", required=True, help="the trust's name in samconfig.toml")
+    deploy.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
+    deploy.set_defaults(module="deploy")
+
+    export = commands.add_parser("export", help="export records")
+    export_cmds = export.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    export_person = export_cmds.add_parser(
+        "person", help="everything held about one person (a subject access request)"
+    )
+    export_person.add_argument("person_id")
+    export_person.add_argument("--out", default=".", help="folder for the JSON and HTML files")
+    _add_target(export_person)
+    export_person.set_defaults(module="export")
+
+    report = commands.add_parser("report", help="reports")
+    report_cmds = report.add_subparsers(dest="report_command", metavar="WHAT", required=True)
+    governors = report_cmds.add_parser("governors", help="the annual anonymised report (10)")
+    governors.add_argument("--school", required=True)
+    governors.add_argument("--year", required=True, help="the cycle, e.g. 2026-27")
+    governors.add_argument("--out", default=".", help="folder for the HTML and CSV files")
+    _add_target(governors)
+    governors.set_defaults(module="report")
+
     return parser
+
+
+def _add_target(parser: argparse.ArgumentParser) -> None:
+    """Which table a command works on: a deployed trust's, or a running local stack's."""
+    parser.add_argument("--table", default=None, help="table name (default: $TABLE_NAME)")
+    parser.add_argument(
+        "--endpoint-url", default=None, help="e.g. the local stack's moto (default: AWS itself)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

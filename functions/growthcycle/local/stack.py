@@ -85,6 +85,8 @@ class LocalStack:
         self.server.start()
         host, port = self.server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
+        # Other commands (staff import, export, report) reach the running stack through this.
+        (self.data_dir / "endpoint").write_text(self.endpoint)
         self._environment()
         self._create_resources()
 
