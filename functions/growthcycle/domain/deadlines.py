@@ -224,17 +224,16 @@ def headteachers_reviewer(people: Iterable[Person]) -> Person | None:
     return governors[0] if governors else None
 
 
-def reviewer_of(person: Person, people: Sequence[Person]) -> Person | None:
-    """4.2: the line manager the headteacher delegated to, else the headteacher; for the
-    headteacher, a governor."""
+def _reviewer(
+    person: Person, by_id: Mapping[str, Person], head: Person | None, governor: Person | None
+) -> Person | None:
+    """4.2: the line manager the headteacher delegated to, else the headteacher (as
+    domain/access.py `is_reviewer_of`); for the headteacher, a governor."""
     if person.is_headteacher:
-        return headteachers_reviewer(people)
+        return governor
     manager_id = person.line_manager_person_id
-    if manager_id and manager_id != person.person_id:
-        manager = next((p for p in people if p.person_id == manager_id), None)
-        if manager is not None:
-            return manager
-    head = headteacher_of(people)
+    if manager_id is not None and manager_id != person.person_id and manager_id in by_id:
+        return by_id[manager_id]
     return head if head is not None and head.person_id != person.person_id else None
 
 
@@ -250,10 +249,12 @@ def planning_review_deadlines(
     (teachers 31 October, the headteacher 31 December, support staff the school's choice), the
     reviewer's action. A headteacher with no governor on the roster is left out."""
     items = []
-    for person in people:
-        if person.school_id != school.id or not _in_post(person, today):
+    by_id = {p.person_id: p for p in people if p.school_id == school.id}
+    head, governor = headteacher_of(by_id.values()), headteachers_reviewer(by_id.values())
+    for person in by_id.values():
+        if not _in_post(person, today):
             continue
-        reviewer = reviewer_of(person, people)
+        reviewer = _reviewer(person, by_id, head, governor)
         if reviewer is None:
             continue
         cycle = current_cycle(person, school, today)
@@ -332,11 +333,14 @@ def reflection_deadlines(school: School, people: Sequence[Person], today: date) 
     if school.policy_style != "growth" or school.reflection_rhythm == "none":
         return []
     items = []
+    next_dates: dict[Cycle, date | None] = {}  # one calculation per cycle, not per person
     for person in people:
         if person.school_id != school.id or not _in_post(person, today):
             continue
         cycle = current_cycle(person, school, today)
-        due = next_reflection_date(school, cycle, today)
+        if cycle not in next_dates:
+            next_dates[cycle] = next_reflection_date(school, cycle, today)
+        due = next_dates[cycle]
         if due is None:
             continue
         pk, sk = deadline_key(person.person_id, cycle.cycle_id, REFLECTION, due.isoformat())
