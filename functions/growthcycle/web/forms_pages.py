@@ -12,7 +12,9 @@ from growthcycle.domain.access import is_reviewer_of, may_fill
 from growthcycle.domain.forms import Form, FormContext, FormInvalid, UnknownForm, load_forms
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, Submission, VersionConflict
+from growthcycle.domain.trust import School
 from growthcycle.observability import logger
+from growthcycle.web import hooks
 from growthcycle.web.core import (
     Visitor,
     app,
@@ -87,8 +89,22 @@ class FormTarget:
     subject: Person
     form: Form
     ctx: FormContext
+    school: School
     cycle_id: str
     url: str
+
+    def event(self, values: dict[str, Any], *, partial: bool) -> hooks.FormEvent:
+        return hooks.FormEvent(
+            svc=services(),
+            actor=self.actor,
+            subject=self.subject,
+            form=self.form,
+            ctx=self.ctx,
+            school=self.school,
+            cycle_id=self.cycle_id,
+            values=values,
+            partial=partial,
+        )
 
 
 def _target(person_id: str, form_id: str) -> FormTarget:
@@ -111,6 +127,7 @@ def _target(person_id: str, form_id: str) -> FormTarget:
         subject=subject,
         form=form,
         ctx=form_context(school),
+        school=school,
         cycle_id=svc.cycle(subject).cycle_id,
         url=f"/people/{quote(subject.person_id)}/forms/{quote(form.id)}",
     )
@@ -129,7 +146,8 @@ def show_form(person_id: str, form_id: str) -> Response:
         target.subject.person_id, target.cycle_id, target.form.id
     )
     values = saved.values if saved else target.form.blank_values(target.ctx)
-    return _form_page(target, values, [], saved.version if saved else 0, saved=None)
+    notes = hooks.run_checks(target.event(values, partial=True)) if saved else None
+    return _form_page(target, values, [], saved.version if saved else 0, saved=None, notes=notes)
 
 
 def _form_page(
@@ -140,6 +158,7 @@ def _form_page(
     *,
     saved: str | None,
     status: int = 200,
+    notes: hooks.CheckResult | None = None,
 ) -> Response:
     return page(
         "forms/form_page.html",
@@ -153,6 +172,7 @@ def _form_page(
         saved=saved,
         version=version,
         subject=target.subject,
+        notes=(notes or hooks.CheckResult()).by_key(),
     )
 
 
@@ -177,6 +197,18 @@ def submit_form(person_id: str, form_id: str) -> Response:
     except FormInvalid as invalid:
         return _form_page(
             target, invalid.values, invalid.errors, loaded_version, saved=None, status=422
+        )
+
+    checked = hooks.run_checks(target.event(clean, partial=partial))
+    if checked.blocking and not partial:
+        return _form_page(
+            target,
+            entered.values,
+            checked.blocking,
+            loaded_version,
+            saved=None,
+            status=422,
+            notes=checked,
         )
 
     current = svc.store.get_submission(target.subject.person_id, target.cycle_id, target.form.id)
@@ -230,7 +262,8 @@ def submit_form(person_id: str, form_id: str) -> Response:
             status=409,
         )
     logger.info("form saved", form_id=target.form.id, version=submission.version, status=status)
-    return redirect(f"{target.url}/saved")
+    followed = hooks.run_after_save(target.event(clean, partial=partial), submission)
+    return followed or redirect(f"{target.url}/saved")
 
 
 @app.get("/people/<person_id>/forms/<form_id>/saved")
