@@ -21,7 +21,6 @@ from growthcycle.domain.people import Person
 from growthcycle.observability import logger, metrics, tracer
 from growthcycle.web.templating import render
 
-
 METRICS = {
     "DeadlineItemsDue": "items",
     "DeadlineEscalations": "escalations",
