@@ -7,9 +7,13 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from growthcycle.domain.forms import load_forms
 from growthcycle.observability import logger, tracer
 from growthcycle.web.app import app
 from growthcycle.web.http import add_security_headers
+
+# Refuse to start with a broken form: the error names the file, the field and the problem.
+load_forms()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+from growthcycle.adapters.clock import Clock
+from growthcycle.adapters.deadlines import open_cycle_deadlines
 from growthcycle.adapters.store import Store
 from growthcycle.domain.people import Person
 from growthcycle.domain.staff import parse_roster
@@ -30,7 +33,9 @@ def put_trust(store: Store, trust: TrustConfig) -> None:
         )
 
 
-def seed(store: Store, trust_file: Path = DEMO_TRUST) -> tuple[TrustConfig, list[Person]]:
+def seed(
+    store: Store, trust_file: Path = DEMO_TRUST, today: date | None = None
+) -> tuple[TrustConfig, list[Person]]:
     trust = load_trust(trust_file)
     put_trust(store, trust)
     people: list[Person] = []
@@ -43,4 +48,6 @@ def seed(store: Store, trust_file: Path = DEMO_TRUST) -> tuple[TrustConfig, list
             person = Person.from_member(member)
             store.put_person(person)
             people.append(person)
+    # Each member of staff's planning and review is due (4.1): the daily check reminds about it.
+    open_cycle_deadlines(store, trust, people, today or Clock().today())
     return trust, people

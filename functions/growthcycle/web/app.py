@@ -1,6 +1,10 @@
 """The HTTP API: the resolver from web/core.py with every route module registered on it."""
 
-from growthcycle.web import forms_pages, sign_in
+from growthcycle.web import (
+    deadline_steps,  # noqa: F401 - registers its after-save step
+    forms_pages,
+    sign_in,
+)
 from growthcycle.web.core import SESSION_COOKIE, app, session_cookie_for
 
 __all__ = ["SESSION_COOKIE", "app", "forms_pages", "session_cookie_for", "sign_in"]
