@@ -1,0 +1,215 @@
+"""Staff import against the table: read the school's people, work out the changes, write them.
+
+Reads: one paginated Query of the `BySchool` index (`gsi2pk = SCHOOL#<school id>`, `gsi2sk`
+beginning `PERSON#`), never a Scan.
+
+Writes, for the people added, updated or left:
+- person items, exactly as `Store.put_person` writes them (`person_item` asks `put_person` itself
+  for the item, so there is one source of truth), with BatchWriteItem in batches of 25;
+- an audit entry per person changed (channel `import`; the action names the fields, never values);
+- a new starter's cycle (`PERSON#<id>` / `CYCLE#<cycle id>`: starts, ends), in the same batches;
+- a leaver's closed cycle with UpdateItem, one per leaver, so anything else already recorded on
+  that cycle item is kept: `ends` becomes the leaving date and `closed_early` says why.
+
+BatchWriteItem may hand back `UnprocessedItems` (throttling): they are retried with exponential
+backoff and jitter, and the import fails loudly if some are still unwritten after the last try.
+Every write is a full put of the new state, so running the same import again is safe.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from growthcycle.adapters.store import Store, _to_item
+from growthcycle.domain.cycles import Cycle
+from growthcycle.domain.people import Person
+from growthcycle.domain.records import AuditEntry
+from growthcycle.domain.roster_changes import RosterChanges, diff_roster
+from growthcycle.domain.staff import Roster
+from growthcycle.domain.trust import CycleSettings
+
+BATCH_SIZE = 25  # BatchWriteItem's limit
+MAX_ATTEMPTS = 8
+IMPORT_ACTOR = "staff-import"
+
+Progress = Callable[[int, int], None]  # (items written so far, items to write)
+
+
+class ImportIncomplete(RuntimeError):
+    """Some items were still unprocessed after every retry; the import can be run again."""
+
+    def __init__(self, unwritten: int) -> None:
+        self.unwritten = unwritten
+        super().__init__(
+            f"{unwritten} items were not written after {MAX_ATTEMPTS} tries (DynamoDB throttling); "
+            "run the same import again: it only writes what still differs"
+        )
+
+
+class _Capture:
+    """Stands in for the DynamoDB client so `Store.put_person` hands over its item unsent."""
+
+    def __init__(self) -> None:
+        self.item: dict[str, Any] = {}
+
+    def put_item(self, **kwargs: Any) -> dict[str, Any]:
+        self.item = kwargs["Item"]
+        return {}
+
+
+def person_item(person: Person) -> dict[str, Any]:
+    """The person item (DynamoDB JSON) exactly as `Store.put_person` writes it."""
+    capture = _Capture()
+    Store("", capture).put_person(person)
+    return capture.item
+
+
+def cycle_key(person_id: str, cycle_id: str) -> dict[str, str]:
+    return {"pk": f"PERSON#{person_id}", "sk": f"CYCLE#{cycle_id}"}
+
+
+def cycle_item(person: Person, cycle: Cycle) -> dict[str, Any]:
+    return _to_item(
+        {
+            **cycle_key(person.person_id, cycle.cycle_id),
+            "kind": "cycle",
+            "person_id": person.person_id,
+            "school_id": person.school_id,
+            "cycle_id": cycle.cycle_id,
+            "group": str(cycle.group),
+            "starts": cycle.starts.isoformat(),
+            "ends": cycle.ends.isoformat(),
+            "closed_early": cycle.closed_early,
+        }
+    )
+
+
+def held_people(store: Store, school_id: str) -> list[Person]:
+    """The school's people as held (a Query of BySchool; never a Scan)."""
+    return store.people_in_school(school_id)
+
+
+def plan_import(
+    store: Store, roster: Roster, *, today: date, settings: CycleSettings
+) -> RosterChanges:
+    return diff_roster(held_people(store, roster.school_id), roster, today=today, settings=settings)
+
+
+@dataclass(frozen=True)
+class ImportWritten:
+    items: int  # put by BatchWriteItem
+    batches: int  # BatchWriteItem calls, retries included
+    retries: int  # BatchWriteItem calls that re-sent unprocessed items
+    cycles_closed: int  # UpdateItem calls
+
+
+def _audit_item(store: Store, subject_id: str, action: str) -> dict[str, Any]:
+    audit = AuditEntry(
+        subject_id=subject_id,
+        actor_id=IMPORT_ACTOR,
+        action=action,
+        target="roster",
+        channel="import",
+    )
+    item: dict[str, Any] = store._audit_put(audit)["Item"]
+    return item
+
+
+def _items_to_put(store: Store, changes: RosterChanges) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = [person_item(p) for p in changes.people_to_write]
+    for added in changes.added:
+        items.append(_audit_item(store, added.person.person_id, "added from the roster"))
+        if added.cycle is not None:
+            items.append(cycle_item(added.person, added.cycle))
+    for updated in changes.updated:
+        action = "updated from the roster: " + ", ".join(updated.fields)
+        items.append(_audit_item(store, updated.after.person_id, action))
+    for left in changes.left:
+        why = "not in the roster" if left.missing else "leaving date in the roster"
+        items.append(_audit_item(store, left.after.person_id, f"left ({why})"))
+    return items
+
+
+def batch_write(
+    store: Store,
+    items: Sequence[dict[str, Any]],
+    *,
+    progress: Progress | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[int, int]:
+    """Put `items` with BatchWriteItem, 25 at a time, retrying unprocessed ones with backoff.
+
+    Returns (BatchWriteItem calls, of which retries)."""
+    calls = retries = 0
+    written = 0
+    for start in range(0, len(items), BATCH_SIZE):
+        requests: list[dict[str, Any]] = [
+            {"PutRequest": {"Item": item}} for item in items[start : start + BATCH_SIZE]
+        ]
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:
+                retries += 1
+                # Exponential backoff with full jitter: 50 ms, 100 ms, ... capped at 5 s.
+                sleep(random.uniform(0, min(5.0, 0.05 * 2**attempt)))  # noqa: S311 - not crypto
+            calls += 1
+            answer = store.db.batch_write_item(RequestItems={store.table_name: requests})
+            unprocessed = answer.get("UnprocessedItems", {}).get(store.table_name, [])
+            written += len(requests) - len(unprocessed)
+            requests = unprocessed
+            if not requests:
+                break
+        if requests:
+            not_tried = max(0, len(items) - start - BATCH_SIZE)
+            raise ImportIncomplete(len(requests) + not_tried)
+        if progress:
+            progress(written, len(items))
+    return calls, retries
+
+
+def close_cycle(store: Store, person: Person, cycle: Cycle) -> None:
+    """Record a leaver's cycle as closed, keeping whatever else the cycle item holds."""
+    store.db.update_item(
+        TableName=store.table_name,
+        Key=_to_item(cycle_key(person.person_id, cycle.cycle_id)),
+        UpdateExpression=(
+            "SET #kind = :kind, person_id = :person, school_id = :school, cycle_id = :cycle, "
+            "#group = if_not_exists(#group, :group), starts = if_not_exists(starts, :starts), "
+            "ends = :ends, closed_early = :why"
+        ),
+        ExpressionAttributeNames={"#kind": "kind", "#group": "group"},
+        ExpressionAttributeValues=_to_item(
+            {
+                ":kind": "cycle",
+                ":person": person.person_id,
+                ":school": person.school_id,
+                ":cycle": cycle.cycle_id,
+                ":group": str(cycle.group),
+                ":starts": cycle.starts.isoformat(),
+                ":ends": cycle.ends.isoformat(),
+                ":why": cycle.closed_early or "left the school",
+            }
+        ),
+    )
+
+
+def apply_import(
+    store: Store,
+    changes: RosterChanges,
+    *,
+    progress: Progress | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ImportWritten:
+    """Write the changes (see the module docstring). Nothing is ever deleted (7)."""
+    items = _items_to_put(store, changes)
+    calls, retries = batch_write(store, items, progress=progress, sleep=sleep)
+    closed = 0
+    for left in changes.left:
+        if left.cycle is not None:
+            close_cycle(store, left.after, left.cycle)
+            closed += 1
+    return ImportWritten(items=len(items), batches=calls, retries=retries, cycles_closed=closed)

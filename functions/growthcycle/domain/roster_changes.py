@@ -1,0 +1,191 @@
+"""What a re-imported roster changes: a pure diff of the people held against the school's new roster.
+
+Each person falls in exactly one group:
+
+- added: in the roster, not held. Staff get a cycle (4.1): a new starter whose first day falls in
+  the current cycle, or later, gets a first cycle from that day, shortened to end with everyone
+  else's (`first_cycle`); someone who started before the current cycle is only new to Growth Cycle
+  and gets the current regular cycle. Governors and external advisers get no cycle (3: they take
+  part but are not reviewed).
+- left: held and not yet left, and now either missing from the roster (the import day is taken as
+  their last day: the file does not say) or given a leaving date. Their cycle closes on the leaving
+  date (`close_for_leaver`). Nobody is deleted: their records are kept (7: six years from the end
+  of the cycle), and their person record keeps the leaving date.
+- updated: held and in the roster, with different details (`fields` names which).
+- unchanged: the rest, including people who left before and are still absent.
+
+A person is matched by person id (school id + staff id, `person_id_for`), so a changed email
+address is an update of the same person, never a leaver and a new starter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from growthcycle.domain.cycles import (
+    Cycle,
+    MonthDay,
+    StaffGroup,
+    close_for_leaver,
+    first_cycle,
+    regular_cycle,
+    role_group,
+)
+from growthcycle.domain.people import Person
+from growthcycle.domain.staff import Roster, StaffMember
+from growthcycle.domain.trust import CycleSettings
+
+# The roster's own fields, in the order a change is reported.
+COMPARED_FIELDS: tuple[str, ...] = (
+    "staff_id",
+    "first_name",
+    "last_name",
+    "email",
+    "roles",
+    "job_title",
+    "line_manager_id",
+    "fte",
+    "qualified_teacher",
+    "start_date",
+    "leaving_date",
+)
+
+
+@dataclass(frozen=True)
+class Added:
+    person: Person
+    cycle: Cycle | None  # None for governors and external advisers (3)
+
+
+@dataclass(frozen=True)
+class Updated:
+    before: Person
+    after: Person
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Left:
+    before: Person
+    after: Person  # as it will be kept: with the leaving date, other details from the roster
+    leaving_date: date
+    cycle: Cycle | None  # the closed cycle; None for governors and external advisers
+    missing: bool  # True: absent from the roster; False: the roster gave a leaving date
+    fields: tuple[str, ...]  # the details that changed, leaving_date included
+
+
+@dataclass(frozen=True)
+class RosterChanges:
+    school_id: str
+    added: tuple[Added, ...] = ()
+    updated: tuple[Updated, ...] = ()
+    left: tuple[Left, ...] = ()
+    unchanged: tuple[Person, ...] = ()
+    people_to_write: tuple[Person, ...] = field(default=(), repr=False)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.left)
+
+
+def _group_ends(settings: CycleSettings) -> dict[StaffGroup, MonthDay]:
+    """The school's own review dates (4.1), as cycle end days by group."""
+
+    def month_day(text: str) -> MonthDay:
+        month, day = text.split("-")
+        return int(month), int(day)
+
+    return {
+        StaffGroup.TEACHER: month_day(settings.teachers_due),
+        StaffGroup.HEADTEACHER: month_day(settings.headteacher_due),
+    }
+
+
+def current_cycle(roles: Iterable[str], day: date, settings: CycleSettings) -> Cycle:
+    """The regular cycle `day` falls in for these roles, by the school's review dates (4.1)."""
+    group = role_group(roles, settings.support_staff_cycle)
+    return regular_cycle(group, day, _group_ends(settings))
+
+
+def starting_cycle(member: StaffMember, today: date, settings: CycleSettings) -> Cycle | None:
+    """A newly added person's cycle (see the module docstring); None for non-staff (3)."""
+    if not member.is_staff:
+        return None
+    current = current_cycle(member.roles, today, settings)
+    if member.start_date < current.starts:
+        return current  # not a new starter: new to Growth Cycle only
+    # 4.1: a new starter's first cycle is shortened to align with everyone else's.
+    group = role_group(member.roles, settings.support_staff_cycle)
+    return first_cycle(group, member.start_date, _group_ends(settings))
+
+
+def closed_cycle(person: StaffMember, leaving_date: date, settings: CycleSettings) -> Cycle | None:
+    """A leaver's cycle, closed on their last day; None for non-staff (3)."""
+    if not person.is_staff:
+        return None
+    return close_for_leaver(current_cycle(person.roles, leaving_date, settings), leaving_date)
+
+
+def _changed_fields(before: StaffMember, after: StaffMember) -> tuple[str, ...]:
+    return tuple(f for f in COMPARED_FIELDS if getattr(before, f) != getattr(after, f))
+
+
+def _kept(member: StaffMember, before: Person | None) -> Person:
+    """The person record to keep: the roster's details, plus what Growth Cycle learnt. A bounced
+    address stays suppressed until the address itself changes."""
+    suppressed = bool(before and before.email_suppressed and before.email == member.email)
+    return Person(**member.model_dump(), email_suppressed=suppressed)
+
+
+def diff_roster(
+    held: Iterable[Person], roster: Roster, *, today: date, settings: CycleSettings
+) -> RosterChanges:
+    """Compare the people held for the roster's school with the new roster (see the module doc)."""
+    held_by_id = {p.person_id: p for p in held if p.school_id == roster.school_id}
+    added: list[Added] = []
+    updated: list[Updated] = []
+    left: list[Left] = []
+    unchanged: list[Person] = []
+    to_write: list[Person] = []
+
+    for member in roster:
+        before = held_by_id.get(member.person_id)
+        after = _kept(member, before)
+        if before is None:
+            added.append(Added(after, starting_cycle(member, today, settings)))
+            to_write.append(after)
+            continue
+        fields = _changed_fields(before, after)
+        if not fields:
+            unchanged.append(before)
+            continue
+        to_write.append(after)
+        if member.leaving_date is not None and before.leaving_date is None:
+            cycle = closed_cycle(member, member.leaving_date, settings)
+            left.append(Left(before, after, member.leaving_date, cycle, False, fields))
+        else:
+            updated.append(Updated(before, after, fields))
+
+    in_roster = {m.person_id for m in roster}
+    for person_id, before in held_by_id.items():
+        if person_id in in_roster:
+            continue
+        if before.leaving_date is not None:
+            unchanged.append(before)  # left before; still absent
+            continue
+        leaving = max(today, before.start_date)
+        after = before.model_copy(update={"leaving_date": leaving})
+        cycle = closed_cycle(before, leaving, settings)
+        left.append(Left(before, after, leaving, cycle, True, ("leaving_date",)))
+        to_write.append(after)
+
+    return RosterChanges(
+        school_id=roster.school_id,
+        added=tuple(added),
+        updated=tuple(updated),
+        left=tuple(left),
+        unchanged=tuple(unchanged),
+        people_to_write=tuple(to_write),
+    )
