@@ -5,6 +5,7 @@ from growthcycle.web import (
     forms_pages,
     sign_in,
 )
+from growthcycle.web import guidance_checks, mid_year, reflections  # noqa: F401 - routes and hooks
 from growthcycle.web.core import SESSION_COOKIE, app, session_cookie_for
 
 __all__ = ["SESSION_COOKIE", "app", "forms_pages", "session_cookie_for", "sign_in"]

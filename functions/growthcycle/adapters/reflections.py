@@ -1,0 +1,211 @@
+"""Reflections through the year, and the headteacher's view of mid-year reviews (table access).
+
+Key patterns (docs/architecture.md):
+
+| item | pk | sk |
+|---|---|---|
+| reflection | `PERSON#<person_id>` | `CYCLE#<cycle_id>#REFLECTION#<iso timestamp>#<rand>` |
+| double-tap marker | `ONCE#reflection#<person_id>#<client token>` | `ONCE` (`expires_at`) |
+
+A reflection, its single-use marker and its audit entry are written in one transaction: a
+double-tap (the same client token twice) writes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict
+
+from growthcycle.adapters.store import Store, _from_item, _submission, _to_item, submission_key
+from growthcycle.domain.records import AuditEntry, Submission
+
+GENERAL = "general"
+TOKEN_DAYS = 2  # long enough for any retry of the same page; the marker then expires
+
+
+class Reflection(BaseModel):
+    """What I tried, what happened, what next: about one objective/commitment, or general.
+
+    Never scored (seed 003, point 2); an approach that did not work is a good reflection
+    (seed 001, risk 4).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    person_id: str
+    cycle_id: str
+    recorded_at: datetime
+    recorded_by: str
+    about: str = GENERAL  # "general" or "<items key>.<index>", e.g. "commitments.1"
+    about_title: str = ""  # the objective/commitment's title when recorded (it may change later)
+    tried: str
+    happened: str = ""
+    next_step: str = ""
+    sk: str = ""
+
+
+def reflection_prefix(cycle_id: str) -> str:
+    return f"CYCLE#{cycle_id}#REFLECTION#"
+
+
+def record_reflection(
+    store: Store,
+    reflection: Reflection,
+    audit: AuditEntry,
+    client_token: str,
+    *,
+    reset: Submission | None = None,
+) -> bool:
+    """Store a reflection with its audit entry, once per client token; False for a repeat.
+
+    `reset`, when given, is a new (empty) version of a form submission written in the same
+    transaction (the reflection form hosted by the forms pages starts blank again).
+    """
+    stamp = reflection.recorded_at.astimezone(UTC).isoformat()
+    sk = f"{reflection_prefix(reflection.cycle_id)}{stamp}#{secrets.token_hex(4)}"
+    body = reflection.model_dump(mode="json", exclude={"sk"})
+    expires = int((reflection.recorded_at + timedelta(days=TOKEN_DAYS)).timestamp())
+    items: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": store.table_name,
+                "Item": _to_item(
+                    {
+                        "pk": f"ONCE#reflection#{reflection.person_id}#{client_token}",
+                        "sk": "ONCE",
+                        "expires_at": expires,
+                    }
+                ),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        },
+        {
+            "Put": {
+                "TableName": store.table_name,
+                "Item": _to_item(
+                    {
+                        "pk": f"PERSON#{reflection.person_id}",
+                        "sk": sk,
+                        "kind": "reflection",
+                        **body,
+                    }
+                ),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        },
+        {"Put": store._audit_put(audit)},
+    ]
+    if reset is not None:
+        items += _reset_puts(store, reset)
+    try:
+        store.db.transact_write_items(TransactItems=items)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "TransactionCanceledException":
+            raise
+        reasons = error.response.get("CancellationReasons") or []
+        if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+            return False  # the same client token: recorded already
+        raise
+    return True
+
+
+def _reset_puts(store: Store, submission: Submission) -> list[dict[str, Any]]:
+    key = submission_key(submission.person_id, submission.cycle_id, submission.form_id)
+    body = {
+        "kind": "submission",
+        "person_id": submission.person_id,
+        "cycle_id": submission.cycle_id,
+        "form_id": submission.form_id,
+        "version": submission.version,
+        "status": submission.status,
+        "values": json.dumps(submission.values, ensure_ascii=False),
+        "saved_by": submission.saved_by,
+        "saved_at": submission.saved_at.isoformat(),
+    }
+    return [
+        {
+            "Put": {
+                "TableName": store.table_name,
+                "Item": _to_item({**key, **body}),
+                "ConditionExpression": "version = :previous",
+                "ExpressionAttributeValues": {":previous": {"N": str(submission.version - 1)}},
+            }
+        },
+        {
+            "Put": {
+                "TableName": store.table_name,
+                "Item": _to_item({**key, "sk": f"{key['sk']}#V#{submission.version:06d}", **body}),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        },
+    ]
+
+
+def reflections_for(store: Store, person_id: str, cycle_id: str) -> list[Reflection]:
+    """A person's reflections in one cycle, newest first."""
+    return [
+        Reflection.model_validate({k: v for k, v in item.items() if k in Reflection.model_fields})
+        for item in store._query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"PERSON#{person_id}"},
+                ":prefix": {"S": reflection_prefix(cycle_id)},
+            },
+            ScanIndexForward=False,
+        )
+    ]
+
+
+def close_reflection_nudges(store: Store, person_id: str, cycle_id: str, at: datetime) -> int:
+    """A reflection recorded closes the daily check's open reflection nudges for this cycle."""
+    closed = 0
+    for item in store._query_all(
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues={
+            ":pk": {"S": f"PERSON#{person_id}"},
+            ":prefix": {"S": f"DUE#{cycle_id}#reflection"},
+        },
+        FilterExpression="attribute_exists(due_pk)",
+    ):
+        try:
+            store.db.update_item(
+                TableName=store.table_name,
+                Key=_to_item({"pk": item["pk"], "sk": item["sk"]}),
+                UpdateExpression="SET closed_at = :at REMOVE due_pk, due_sk",
+                ConditionExpression="attribute_exists(due_pk)",
+                ExpressionAttributeValues={":at": {"S": at.astimezone(UTC).isoformat()}},
+            )
+            closed += 1
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+    return closed
+
+
+def current_submissions(
+    store: Store, people_cycles: Iterable[tuple[str, str]], form_id: str
+) -> dict[str, Submission]:
+    """The current submission of `form_id` for each (person, cycle), by person id (BatchGet)."""
+
+    keys = [submission_key(person_id, cycle_id, form_id) for person_id, cycle_id in people_cycles]
+    found: dict[str, Submission] = {}
+    for start in range(0, len(keys), 100):
+        pending: Mapping[str, Any] = {
+            store.table_name: {
+                "Keys": [_to_item(k) for k in keys[start : start + 100]],
+                "ConsistentRead": True,
+            }
+        }
+        while pending:
+            answer = store.db.batch_get_item(RequestItems=pending)
+            for raw in answer.get("Responses", {}).get(store.table_name, []):
+                submission = _submission(_from_item(raw))
+                found[submission.person_id] = submission
+            pending = answer.get("UnprocessedKeys") or {}
+    return found
