@@ -13,13 +13,21 @@ from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from botocore.exceptions import (
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 
 from growthcycle.domain.forms import Choice, FormContext, load_reference
 from growthcycle.domain.people import Person
 from growthcycle.domain.tokens import TokenExpired, TokenInvalid
 from growthcycle.domain.trust import School
+from growthcycle.observability import logger
 from growthcycle.web.errors import CsrfRefused, NotFound, NotSignedIn, PageError
 from growthcycle.web.http import cookie, cookies, first, html
+from growthcycle.web.ratelimit import RateLimited
 from growthcycle.web.services import Services, services
 from growthcycle.web.static import static_file
 from growthcycle.web.templating import render
@@ -99,6 +107,57 @@ def page_error(error: PageError) -> Response:
         who = visitor()
         return page("pages/sign_in.html", who, http_status=error.status, message=error.message)
     return html(render("pages/error.html", title=error.title, message=error.message), error.status)
+
+
+@app.exception_handler(RateLimited)
+def rate_limited(error: RateLimited) -> Response:
+    return html(
+        render("pages/error.html", title=error.title, message=error.message),
+        error.status,
+        headers={"Retry-After": str(error.retry_after)},
+    )
+
+
+# AWS said "too busy" or "not now" after the SDK's own retries: say so plainly, never a raw 500.
+BUSY_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "Throttling",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "ServiceUnavailable",
+        "InternalServerError",
+        "InternalFailure",
+        "TransactionConflictException",
+    }
+)
+BUSY_MESSAGE = (
+    "Growth Cycle is very busy for a moment, so nothing was saved or sent. Your answers are not "
+    "lost: use your browser's Back button, check they are still there, and send the page again "
+    "in a minute."
+)
+
+
+def _busy_page() -> Response:
+    logger.warning("aws busy: asked the person to try again")
+    return html(
+        render("pages/error.html", title="Please try again in a minute", message=BUSY_MESSAGE),
+        503,
+        headers={"Retry-After": "30"},
+    )
+
+
+@app.exception_handler(ClientError)
+def aws_refused(error: ClientError) -> Response:
+    if error.response.get("Error", {}).get("Code") not in BUSY_CODES:
+        raise error
+    return _busy_page()
+
+
+@app.exception_handler([EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError])
+def aws_unreachable(_: Exception) -> Response:
+    return _busy_page()
 
 
 @app.not_found

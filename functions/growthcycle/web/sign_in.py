@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from growthcycle.domain.tokens import TokenExpired, TokenInvalid
 from growthcycle.observability import logger
-from growthcycle.web import mail
+from growthcycle.web import mail, ratelimit
 from growthcycle.web.core import (
     SESSION_COOKIE,
     SESSION_HOURS,
@@ -38,6 +38,9 @@ def request_sign_in_link() -> Response:
     body = form_body(app.current_event)
     require_csrf(who, body)
     address = first(body, "email").strip()[:320]
+    # Counted before anything is looked up, whether or not the address is known.
+    ratelimit.hit(ratelimit.SIGN_IN_BY_IP, ratelimit.client_ip(app.current_event))
+    ratelimit.hit(ratelimit.SIGN_IN_BY_EMAIL, address.casefold())
     svc = services()
     person = svc.store.person_by_email(address) if "@" in address else None
     if person is not None and not person.email_suppressed:
@@ -65,6 +68,7 @@ def confirm_sign_in(token: str) -> Response:
     try:
         _sign_in_token(token)
     except (TokenInvalid, TokenExpired):
+        ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(app.current_event))
         return page("pages/sign_in.html", who, http_status=400, message=_LINK_PROBLEM)
     link_visitor = Visitor(person=who.person, csrf_binding=f"link:{token}", new_anon=who.new_anon)
     return page("pages/sign_in_confirm.html", link_visitor, token=token)
@@ -85,6 +89,7 @@ def use_sign_in_link(token: str) -> Response:
     try:
         payload = _sign_in_token(token)
     except (TokenInvalid, TokenExpired):
+        ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(app.current_event))
         return page("pages/sign_in.html", who, http_status=400, message=_LINK_PROBLEM)
     # Single use: the first POST wins; a replay is refused.
     if not svc.store.claim_once(
