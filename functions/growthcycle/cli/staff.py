@@ -118,8 +118,8 @@ def import_roster(args: argparse.Namespace) -> int:
             f"{csv_path}: {count} problem{'' if count == 1 else 's'}; nothing was imported.",
             file=sys.stderr,
         )
-        for problem in invalid.problems:
-            print(f"{csv_path}: {problem}", file=sys.stderr)
+        for row_problem in invalid.problems:
+            print(f"{csv_path}: {row_problem}", file=sys.stderr)
         return 1
 
     from growthcycle.adapters.roster_sync import ImportIncomplete, apply_import, plan_import

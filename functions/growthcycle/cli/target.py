@@ -82,11 +82,11 @@ def resolve_target(table: str | None, endpoint_url: str | None) -> Target:
 
         data_dir = local_data_dir()
         endpoint = _local_endpoint(data_dir)
-        name = table or LOCAL_TABLE
+        local_table = table or LOCAL_TABLE
         return Target(
-            store=Store(name, _dynamodb_at(endpoint, local=True)),
+            store=Store(local_table, _dynamodb_at(endpoint, local=True)),
             clock=Clock(str(data_dir / "today")),
-            description=f"table {name} in the local stack at {endpoint}",
+            description=f"table {local_table} in the local stack at {endpoint}",
         )
     name = table or os.environ.get("TABLE_NAME")
     if not name:

@@ -1,0 +1,275 @@
+"""`growthcycle deploy --trust NAME [--dry-run]`: check, build and deploy one trust's stack.
+
+1. Checks, all reported together (any problem stops here, exit 1):
+   - the trust file `infra/trusts/<NAME>.yaml` loads (domain/trust.py) and its `trust.id` is NAME;
+   - `samconfig.toml` has the environment NAME with `stack_name` and `parameter_overrides`, and
+     the parameters agree with the trust file: TrustName, SenderAddress, SenderDomain (the
+     sender's domain), BaseUrl, and LinkExpiryDays, RetentionYears, EscalationWorkingDays (where
+     samconfig leaves one out, the template's default must equal the trust file's value);
+   - `cfn-lint template.yaml`, when cfn-lint is installed.
+2. `sam build --config-env NAME`, then `sam deploy --config-env NAME` (which asks to confirm the
+   change set, as samconfig says).
+3. The trust's school settings are written to the new stack's table (the SCHOOL items the
+   functions read; `put_trust`), the table named by the stack's `TableName` output.
+
+`--dry-run` does the file checks of step 1 and prints every command and the parameters; it runs
+no command (not even cfn-lint) and calls no AWS API.
+
+The AWS SAM CLI pins old boto3 and pydantic versions, so it lives in its own virtualenv, never in
+the project's; `sam` only has to be on PATH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from growthcycle.domain.trust import TrustConfig, TrustConfigInvalid, load_trust
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+SAM_MISSING = (
+    "growthcycle deploy: `sam` (AWS SAM CLI) is not on PATH. Install it in its own virtualenv, "
+    "never the project's (it pins old boto3 and pydantic): python3 -m venv ~/.venvs/sam && "
+    '~/.venvs/sam/bin/pip install aws-sam-cli && export PATH="$HOME/.venvs/sam/bin:$PATH"'
+)
+
+Runner = Callable[[Sequence[str], Path], int]  # (argv, working folder) -> exit code
+Which = Callable[[str], str | None]
+
+
+class DeployConfigInvalid(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    trust_name: str
+    trust: TrustConfig
+    stack_name: str
+    region: str
+    parameters: dict[str, str]
+    root: Path
+
+    @property
+    def commands(self) -> list[list[str]]:
+        return [
+            ["sam", "build", "--config-env", self.trust_name],
+            ["sam", "deploy", "--config-env", self.trust_name],
+        ]
+
+    @property
+    def lint_command(self) -> list[str]:
+        return ["cfn-lint", "template.yaml"]
+
+
+def _template_defaults(root: Path) -> dict[str, str]:
+    from growthcycle.local.table import load_template
+
+    parameters = load_template(root / "template.yaml").get("Parameters", {})
+    return {
+        name: str(spec["Default"])
+        for name, spec in parameters.items()
+        if isinstance(spec, dict) and "Default" in spec
+    }
+
+
+def _expected_parameters(trust: TrustConfig) -> dict[str, str]:
+    """What the stack's parameters must be for this trust file."""
+    settings = trust.trust
+    return {
+        "TrustName": settings.name,
+        "SenderAddress": settings.sender_address,
+        "SenderDomain": settings.sender_address.rsplit("@", 1)[1].lower(),
+        "BaseUrl": settings.base_url,
+        "LinkExpiryDays": str(settings.link_expiry_days),
+        "RetentionYears": str(settings.retention_years),
+        "EscalationWorkingDays": str(settings.escalation_working_days),
+    }
+
+
+def plan_deploy(trust_name: str, root: Path = PROJECT_ROOT) -> DeployPlan:
+    """Check the trust file against samconfig.toml; raise `DeployConfigInvalid` listing every
+    problem."""
+    problems: list[str] = []
+    trust_file = root / "infra" / "trusts" / f"{trust_name}.yaml"
+    trust: TrustConfig | None = None
+    try:
+        trust = load_trust(trust_file)
+    except TrustConfigInvalid as invalid:
+        problems += [f"{trust_file.relative_to(root)}: {p}" for p in invalid.problems]
+    if trust is not None and trust.trust.id != trust_name:
+        problems.append(
+            f"{trust_file.relative_to(root)}: trust.id is {trust.trust.id!r}, "
+            f"but the file and the samconfig environment are {trust_name!r}"
+        )
+
+    samconfig = root / "samconfig.toml"
+    deploy: dict[str, Any] = {}
+    try:
+        config = tomllib.loads(samconfig.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        problems.append(f"samconfig.toml: cannot read it: {error}")
+        config = {}
+    environment = config.get(trust_name)
+    if config and not isinstance(environment, dict):
+        problems.append(
+            f"samconfig.toml: no environment {trust_name!r}. Add [{trust_name}.build.parameters] "
+            f"and [{trust_name}.deploy.parameters] (copy the demo-trust blocks and change "
+            "stack_name and parameter_overrides)"
+        )
+    elif isinstance(environment, dict):
+        deploy = environment.get("deploy", {}).get("parameters", {})
+        if not deploy:
+            problems.append(f"samconfig.toml: no [{trust_name}.deploy.parameters]")
+
+    parameters: dict[str, str] = {}
+    if deploy:
+        try:
+            parameters = dict(
+                item.split("=", 1) for item in shlex.split(deploy.get("parameter_overrides", ""))
+            )
+        except ValueError as error:
+            problems.append(
+                f"samconfig.toml: [{trust_name}.deploy.parameters] parameter_overrides: {error}"
+            )
+        for key in ("stack_name", "region"):
+            if not deploy.get(key):
+                problems.append(f"samconfig.toml: [{trust_name}.deploy.parameters] has no {key}")
+
+    if trust is not None and deploy:
+        defaults = _template_defaults(root)
+        for name, wanted in _expected_parameters(trust).items():
+            given = parameters.get(name, defaults.get(name))
+            if given is None:
+                problems.append(
+                    f"samconfig.toml: [{trust_name}.deploy.parameters] parameter_overrides has "
+                    f"no {name}; the trust file says {wanted!r}"
+                )
+            elif given != wanted:
+                where = "parameter_overrides" if name in parameters else "the template default"
+                problems.append(
+                    f"samconfig.toml: {name} is {given!r} ({where}) but "
+                    f"{trust_file.relative_to(root)} says {wanted!r}"
+                )
+
+    if problems or trust is None:
+        raise DeployConfigInvalid(problems)
+    return DeployPlan(
+        trust_name=trust_name,
+        trust=trust,
+        stack_name=str(deploy["stack_name"]),
+        region=str(deploy["region"]),
+        parameters=parameters,
+        root=root,
+    )
+
+
+def _print_plan(plan: DeployPlan, out: Callable[[str], None]) -> None:
+    schools = ", ".join(s.id for s in plan.trust.schools)
+    out(f"trust {plan.trust_name}: {plan.trust.trust.name} ({schools})")
+    out(f"stack {plan.stack_name} in {plan.region}, parameters (samconfig.toml):")
+    for name, value in plan.parameters.items():
+        out(f"  {name}={value}")
+
+
+def stack_outputs(stack_name: str, region: str) -> dict[str, str]:
+    import boto3
+
+    stacks = boto3.client("cloudformation", region_name=region).describe_stacks(
+        StackName=stack_name
+    )["Stacks"]
+    return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+
+
+def write_schools(plan: DeployPlan, table_name: str) -> int:
+    import boto3
+
+    from growthcycle.adapters.store import Store
+    from growthcycle.local.seed import put_trust
+
+    dynamodb = boto3.client("dynamodb", region_name=plan.region)
+    put_trust(Store(table_name, dynamodb), plan.trust)
+    return len(plan.trust.schools)
+
+
+def _run_command(command: Sequence[str], cwd: Path) -> int:
+    return subprocess.run(list(command), cwd=cwd, check=False).returncode  # noqa: S603 - fixed argv
+
+
+def deploy(
+    trust_name: str,
+    *,
+    dry_run: bool,
+    root: Path = PROJECT_ROOT,
+    runner: Runner = _run_command,
+    which: Which = shutil.which,
+    out: Callable[[str], None] = print,
+    outputs: Callable[[str, str], dict[str, str]] = stack_outputs,
+    schools_writer: Callable[[DeployPlan, str], int] = write_schools,
+) -> int:
+    try:
+        plan = plan_deploy(trust_name, root)
+    except DeployConfigInvalid as invalid:
+        for problem in invalid.problems:
+            print(f"growthcycle deploy: {problem}", file=sys.stderr)
+        return 1
+    _print_plan(plan, out)
+    has_sam = which("sam") is not None
+    if dry_run:
+        out("dry run: would run, in " + str(plan.root) + ":")
+        if which("cfn-lint"):
+            out("  " + shlex.join(plan.lint_command))
+        for command in plan.commands:
+            out("  " + shlex.join(command))
+        out(
+            f"  then write {len(plan.trust.schools)} SCHOOL items (the trust file's school "
+            f"settings) to the table in stack {plan.stack_name}'s TableName output"
+        )
+        if not has_sam:
+            out("note: " + SAM_MISSING.removeprefix("growthcycle deploy: "))
+        return 0
+    if not has_sam:
+        print(SAM_MISSING, file=sys.stderr)
+        return 1
+
+    if which("cfn-lint"):
+        out("$ " + shlex.join(plan.lint_command))
+        if runner(plan.lint_command, plan.root) != 0:
+            print("growthcycle deploy: cfn-lint found problems in template.yaml", file=sys.stderr)
+            return 1
+    for command in plan.commands:
+        out("$ " + shlex.join(command))
+        code = runner(command, plan.root)
+        if code != 0:
+            print(f"growthcycle deploy: {shlex.join(command)} failed ({code})", file=sys.stderr)
+            return code
+    found = outputs(plan.stack_name, plan.region)
+    table = found.get("TableName")
+    if not table:
+        print(
+            f"growthcycle deploy: stack {plan.stack_name} has no TableName output", file=sys.stderr
+        )
+        return 1
+    count = schools_writer(plan, table)
+    out(f"wrote {count} SCHOOL items to {table}")
+    if "ApiUrl" in found:
+        out(f"API: {found['ApiUrl']}")
+    if "DkimRecords" in found:
+        out(f"SES DKIM records to add to DNS (docs/operations.md): {found['DkimRecords']}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    trust_name: str = args.trust
+    return deploy(trust_name, dry_run=args.dry_run)
