@@ -5,8 +5,10 @@ from growthcycle.web import (
     forms_pages,
     guidance_checks,  # noqa: F401 - registers its guidance checker
     mid_year,  # noqa: F401 - routes
+    observations,  # noqa: F401 - routes
     reflections,  # noqa: F401 - routes and an after-save step
     sign_in,
+    training,  # noqa: F401 - routes and an after-save step
 )
 from growthcycle.web.core import SESSION_COOKIE, app, session_cookie_for
 
