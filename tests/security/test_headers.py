@@ -35,20 +35,18 @@ def test_every_route_is_discovered_from_the_resolver() -> None:
     assert {"GET /", "POST /sign-in", "POST /people/<person_id>/forms/<form_id>"} <= found
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=str)
 @pytest.mark.parametrize("who", list(PEOPLE))
-def test_every_route_sends_the_security_headers(
-    demo: Any, browser: Any, route: Any, who: str
-) -> None:
+def test_every_route_sends_the_security_headers(demo: Any, browser: Any, who: str) -> None:
     if PEOPLE[who]:
         browser.act_as(PEOPLE[who])
     person = PEOPLE[who] or "oakfield-primary.op004"
-    path = route.path(person_id=person)
-    if route.method == "POST":
-        result = browser.post(path, form={"_csrf": "wrong"})
-    else:
-        result = browser.get(path)
-    assert_security_headers(result, f"{route} as {who} -> {result['statusCode']}")
+    for route in ROUTES:
+        path = route.path(person_id=person)
+        if route.method == "POST":
+            result = browser.post(path, form={"_csrf": "wrong"})
+        else:
+            result = browser.get(path)
+        assert_security_headers(result, f"{route} as {who} -> {result['statusCode']}")
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])
