@@ -272,4 +272,12 @@ def deploy(
 
 def run(args: argparse.Namespace) -> int:
     trust_name: str = args.trust
-    return deploy(trust_name, dry_run=args.dry_run)
+    # Module globals looked up now, not bound as defaults, so a test can point them elsewhere.
+    return deploy(
+        trust_name,
+        dry_run=args.dry_run,
+        root=PROJECT_ROOT,
+        runner=_run_command,
+        outputs=stack_outputs,
+        schools_writer=write_schools,
+    )
