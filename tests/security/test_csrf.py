@@ -71,3 +71,13 @@ def test_routes_with_known_addresses_refuse_with_the_csrf_page(demo: Any, browse
             for subject in SUBJECTS
         }
         assert 403 in statuses, f"{route}: {statuses}"
+
+
+def test_a_non_ascii_csrf_token_link_token_or_session_is_refused_not_a_server_error(
+    demo: Any, browser: Any
+) -> None:
+    """Found by the fuzzer: hmac.compare_digest raises on non-ASCII text (was a 500)."""
+    assert browser.post("/sign-in", form={"_csrf": "\u0080", "email": "a@b.c"})["statusCode"] == 403
+    assert browser.get("/sign-in/a.\u00e9")["statusCode"] == 400
+    browser.cookies["gc_session"] = "a.\u00e9"
+    assert browser.get("/")["statusCode"] == 200  # the sign-in page, as for no session

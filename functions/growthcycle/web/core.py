@@ -58,7 +58,7 @@ def visitor() -> Visitor:
     svc = services()
     jar = cookies(app.current_event)
     token = jar.get(SESSION_COOKIE)
-    if token:
+    if token and token.isascii():
         try:
             payload = svc.signer.verify("session", token, now=svc.clock.now())
         except (TokenInvalid, TokenExpired):
@@ -82,7 +82,9 @@ def signed_in() -> tuple[Visitor, Person]:
 
 
 def require_csrf(who: Visitor, form: dict[str, list[str]]) -> None:
-    if not services().signer.check_csrf(who.csrf_binding, first(form, "_csrf")):
+    token = first(form, "_csrf")
+    # hmac.compare_digest raises TypeError on non-ASCII text: such a token is simply wrong.
+    if not token.isascii() or not services().signer.check_csrf(who.csrf_binding, token):
         raise CsrfRefused(
             "This form had expired or came from somewhere else, so nothing was changed. "
             "Go back, reload the page and send it again."

@@ -59,6 +59,8 @@ def request_sign_in_link() -> Response:
 
 def _sign_in_token(token: str) -> dict[str, Any]:
     svc = services()
+    if not token.isascii():  # hmac.compare_digest raises TypeError on non-ASCII text
+        raise TokenInvalid("malformed token")
     return svc.signer.verify("sign-in", token, now=svc.clock.now())
 
 
