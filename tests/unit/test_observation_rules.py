@@ -141,9 +141,7 @@ def test_nobody_observes_themselves_app_3_1() -> None:
 
 def test_notice_at_least_one_week_before_app_3_5() -> None:
     # A visit on Tuesday 17 November: notice by Tuesday 10 November.
-    assert check(plan(date(2026, 11, 17)), today=date(2026, 11, 10)).notice_by == date(
-        2026, 11, 10
-    )
+    assert check(plan(date(2026, 11, 17)), today=date(2026, 11, 10)).notice_by == date(2026, 11, 10)
     with pytest.raises(BookingRefused) as refused:
         check(plan(date(2026, 11, 17)), today=date(2026, 11, 11))
     assert codes(refused) == ["notice-too-short"]
@@ -154,9 +152,7 @@ def test_notice_at_least_one_week_before_app_3_5() -> None:
 def test_notice_day_on_a_bank_holiday_moves_back_to_the_working_day_before_app_3_5() -> None:
     # Monday 4 January 2027: a week before is Monday 28 December, a bank holiday in England
     # (Boxing Day moved), and Friday 25 is Christmas Day: notice by Thursday 24 December.
-    assert check(plan(date(2027, 1, 4)), today=date(2026, 12, 24)).notice_by == date(
-        2026, 12, 24
-    )
+    assert check(plan(date(2027, 1, 4)), today=date(2026, 12, 24)).notice_by == date(2026, 12, 24)
     with pytest.raises(BookingRefused):
         check(plan(date(2027, 1, 4)), today=date(2026, 12, 29))
 
