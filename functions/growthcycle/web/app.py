@@ -8,6 +8,7 @@ from growthcycle.web import (
     observations,  # noqa: F401 - routes
     reflections,  # noqa: F401 - routes and an after-save step
     sign_in,
+    statements,  # noqa: F401 - routes, a meeting check and after-save steps
     training,  # noqa: F401 - routes and an after-save step
 )
 from growthcycle.web.core import SESSION_COOKIE, app, session_cookie_for
