@@ -115,10 +115,13 @@ class Store:
             return None
         return _submission(_from_item(found["Item"]))
 
-    def save_submission(self, submission: Submission, audit: AuditEntry) -> Submission:
+    def save_submission(
+        self, submission: Submission, audit: AuditEntry, *, expires_at: int | None = None
+    ) -> Submission:
         """Store a new version, its immutable copy and an audit entry, all or nothing.
 
         The write is conditional on the version: if someone saved in between, VersionConflict.
+        `expires_at` (epoch seconds, domain/retention.py) is the TTL of all three items (7).
         """
         key = submission_key(submission.person_id, submission.cycle_id, submission.form_id)
         body = {
@@ -131,6 +134,7 @@ class Store:
             "values": json.dumps(submission.values, ensure_ascii=False),
             "saved_by": submission.saved_by,
             "saved_at": submission.saved_at.isoformat(),
+            "expires_at": expires_at,
         }
         condition: dict[str, Any]
         if submission.version == 1:
@@ -159,7 +163,7 @@ class Store:
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     },
-                    {"Put": self._audit_put(audit)},
+                    {"Put": self._audit_put(audit, expires_at=expires_at)},
                 ]
             )
         except ClientError as error:
@@ -186,13 +190,14 @@ class Store:
 
     # -- audit ----------------------------------------------------------------------------------
 
-    def _audit_put(self, audit: AuditEntry) -> dict[str, Any]:
+    def _audit_put(self, audit: AuditEntry, *, expires_at: int | None = None) -> dict[str, Any]:
         stamp = audit.at.astimezone(UTC).isoformat()
         item = {
             "pk": f"PERSON#{audit.subject_id}",
             "sk": f"AUDIT#{stamp}#{secrets.token_hex(6)}",
             "kind": "audit",
             **audit.model_dump(mode="json"),
+            "expires_at": expires_at,  # 7: kept at least six years after the cycle ends
         }
         return {"TableName": self.table_name, "Item": _to_item(item)}
 

@@ -12,6 +12,7 @@ from growthcycle.domain.access import is_reviewer_of, may_fill
 from growthcycle.domain.forms import Form, FormContext, FormInvalid, UnknownForm, load_forms
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, Submission, VersionConflict
+from growthcycle.domain.retention import expires_at_for
 from growthcycle.domain.trust import School
 from growthcycle.observability import logger
 from growthcycle.web import hooks
@@ -248,7 +249,9 @@ def submit_form(person_id: str, form_id: str) -> Response:
         at=svc.clock.now(),
     )
     try:
-        svc.store.save_submission(submission, audit)
+        svc.store.save_submission(
+            submission, audit, expires_at=expires_at_for(svc.settings, svc.cycle(target.subject))
+        )
     except VersionConflict as conflict:
         return _form_page(
             target,
