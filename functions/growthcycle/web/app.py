@@ -7,6 +7,7 @@ from growthcycle.web import (
     mid_year,  # noqa: F401 - routes
     observations,  # noqa: F401 - routes
     reflections,  # noqa: F401 - routes and an after-save step
+    report,  # noqa: F401 - routes
     sign_in,
     statements,  # noqa: F401 - routes, a meeting check and after-save steps
     training,  # noqa: F401 - routes and an after-save step
