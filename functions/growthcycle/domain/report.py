@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Final, Literal
 
 from growthcycle.domain.cycles import (
     CYCLE_ENDS,
@@ -40,9 +40,11 @@ THRESHOLD = 5
 
 Reason = Literal["", "small", "complementary", "group"]
 
-ON_TIME, LATE, NOT_YET_DUE = "on time", "late", "not yet due"
-TIMING_COLUMNS = (ON_TIME, LATE, NOT_YET_DUE)
 Timing = Literal["on time", "late", "not yet due"]
+ON_TIME: Final = "on time"
+LATE: Final = "late"
+NOT_YET_DUE: Final = "not yet due"
+TIMING_COLUMNS: tuple[Timing, ...] = (ON_TIME, LATE, NOT_YET_DUE)
 
 
 class YearInvalid(ValueError):
