@@ -7,11 +7,20 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import forms_page, guidance_accuracy
+from benchmarks import (
+    cold_start,
+    daily_check,
+    forms_page,
+    guidance_accuracy,
+    load,
+    package_size,
+    phone_page,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +33,15 @@ def main() -> int:
     )
     sections.append("")
     sections += forms_page.main()
+    sections += ["", *phone_page.main()]
+    sections += ["", *cold_start.main()]
+    sections += ["", *daily_check.main()]
+    sections += ["", *package_size.main()]
+    seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
+    print(
+        f"make bench: load test for {seconds} s (BENCH_LOAD_SECONDS=120 for the full two minutes)"
+    )
+    sections += ["", *load.main(seconds)]
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured):
         guidance_accuracy.main()
