@@ -8,7 +8,9 @@ from growthcycle.web import (
     observations,  # noqa: F401 - routes
     reflections,  # noqa: F401 - routes and an after-save step
     report,  # noqa: F401 - routes
+    reviewers,  # noqa: F401 - routes
     sign_in,
+    special_cases,  # noqa: F401 - routes and a paused-cycle note on forms
     statements,  # noqa: F401 - routes, a meeting check and after-save steps
     training,  # noqa: F401 - routes and an after-save step
 )

@@ -28,6 +28,7 @@ from growthcycle.web.core import (
 )
 from growthcycle.web.errors import NotFound
 from growthcycle.web.http import first, form_body, redirect
+from growthcycle.web.reviewers import assigned_reviewer_of, assigned_reviewers_of
 from growthcycle.web.services import Services, services
 
 # -- home --------------------------------------------------------------------------------------
@@ -48,6 +49,8 @@ def home() -> Response:
         for form in forms
         if form.filled_by == "reviewee" and form.applies_to(school.policy_style) and me.is_staff
     ]
+    people = svc.store.people_in_school(me.school_id)
+    assigned = assigned_reviewers_of(svc, people)  # 4.2: explicit reviewers, where assigned
     reviewees = [
         {
             "person": other,
@@ -57,8 +60,8 @@ def home() -> Response:
                 if form.filled_by == "reviewer" and form.applies_to(school.policy_style)
             ],
         }
-        for other in svc.store.people_in_school(me.school_id)
-        if other.is_staff and is_reviewer_of(me, other)
+        for other in people
+        if other.is_staff and is_reviewer_of(me, other, assigned.get(other.person_id))
     ]
     return page(
         "pages/home.html",
@@ -117,7 +120,9 @@ def _target(person_id: str, form_id: str) -> FormTarget:
         raise NotFound("There is no such form.") from error
     subject = svc.store.get_person(person_id)
     # Another school's person, or someone you do not review, looks exactly like nobody (7).
-    if subject is None or not may_fill(actor, subject, form.filled_by):
+    if subject is None or not may_fill(
+        actor, subject, form.filled_by, assigned_reviewer_of(svc, subject)
+    ):
         raise NotFound("There is no such form for you to fill in.")
     school = school_of(svc, subject)
     if not form.applies_to(school.policy_style):

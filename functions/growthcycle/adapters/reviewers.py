@@ -1,0 +1,414 @@
+"""Reviewer assignments, requests for a different reviewer, and the headteacher's reviewers (4.2, 5)
+in the table.
+
+| item | pk | sk | notes |
+|---|---|---|---|
+| reviewer assignment | `PERSON#<reviewee id>` | `REVIEWER#<cycle id>` | `reviewer_id`; keyed by cycle: a change keeps the cycle (4.2) |
+| reviewer change request | `PERSON#<reviewee id>` | `REVIEWER-REQUEST#<cycle id>#<iso time>` | BySchool `gsi2pk=SCHOOL#<school id>`, `gsi2sk=REVIEWER-REQUEST#<status>#<iso time>#<reviewee id>` |
+| headteacher's reviewers | `SCHOOL#<school id>` | `HEADTEACHER-REVIEWERS#<cycle id>` | governors, foundation governors, adviser, quality assurance (5) |
+
+Every change is written in one transaction with its audit entry and its emails (the outbox).
+A school's assignments are read with one BatchGetItem per 100 people, never a Scan.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+
+from growthcycle.adapters.outbox import Email, outbox_put
+from growthcycle.adapters.store import Store, _from_item, _to_item
+from growthcycle.domain.records import AuditEntry
+from growthcycle.domain.reviewers import HeadteacherReviewers
+from growthcycle.domain.trust import School
+
+_BATCH = 100
+
+RequestStatus = Literal["pending", "approved", "declined"]
+
+
+class ReviewerConflict(Exception):
+    """Someone else changed this record first (a double-tap, or two people at once)."""
+
+
+def reviewer_key(reviewee_id: str, cycle_id: str) -> dict[str, str]:
+    return {"pk": f"PERSON#{reviewee_id}", "sk": f"REVIEWER#{cycle_id}"}
+
+
+def _stamp(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat()
+
+
+def _transact(store: Store, items: list[dict[str, Any]]) -> None:
+    try:
+        store.db.transact_write_items(TransactItems=items)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "TransactionCanceledException":
+            raise
+        reasons = [r.get("Code", "") for r in error.response.get("CancellationReasons", [])]
+        if "ConditionalCheckFailed" in reasons:
+            raise ReviewerConflict() from error
+        raise
+
+
+def _email_puts(store: Store, emails: Sequence[tuple[Email, str]]) -> list[dict[str, Any]]:
+    return [{"Put": outbox_put(store.table_name, email, key)} for email, key in emails]
+
+
+# --- assignments ------------------------------------------------------------------------------
+
+
+def assigned_reviewer(store: Store, reviewee_id: str, cycle_id: str) -> str | None:
+    found = store.db.get_item(
+        TableName=store.table_name,
+        Key=_to_item(reviewer_key(reviewee_id, cycle_id)),
+        ConsistentRead=True,
+    )
+    return str(_from_item(found["Item"])["reviewer_id"]) if "Item" in found else None
+
+
+def assigned_reviewers(store: Store, cycles: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Reviewee id -> assigned reviewer id, for (reviewee id, cycle id) pairs; BatchGetItem."""
+    keys = [reviewer_key(p, c) for p, c in sorted(set(cycles))]
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), _BATCH):
+        request: dict[str, Any] = {
+            store.table_name: {"Keys": [_to_item(k) for k in keys[start : start + _BATCH]]}
+        }
+        for attempt in range(8):
+            answer = store.db.batch_get_item(RequestItems=request)
+            for raw in answer["Responses"].get(store.table_name, []):
+                item = _from_item(raw)
+                found[item["pk"].removeprefix("PERSON#")] = item["reviewer_id"]
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(min(0.05 * 2**attempt, 2.0))  # DynamoDB asks callers to back off
+        else:
+            raise RuntimeError("DynamoDB left keys unprocessed after repeated BatchGetItem")
+    return found
+
+
+def _assignment_put(
+    store: Store,
+    reviewee_id: str,
+    cycle_id: str,
+    reviewer_id: str,
+    actor_id: str,
+    at: datetime,
+    why: str,
+) -> dict[str, Any]:
+    item = {
+        **reviewer_key(reviewee_id, cycle_id),
+        "kind": "reviewer",
+        "reviewee_id": reviewee_id,
+        "cycle_id": cycle_id,
+        "reviewer_id": reviewer_id,
+        "assigned_by": actor_id,
+        "assigned_at": _stamp(at),
+        "why": why,
+    }
+    return {"Put": {"TableName": store.table_name, "Item": _to_item(item)}}
+
+
+def assign_reviewer(
+    store: Store,
+    *,
+    reviewee_id: str,
+    cycle_id: str,
+    reviewer_id: str,
+    actor_id: str,
+    at: datetime,
+    why: str,
+    emails: Sequence[tuple[Email, str]] = (),
+) -> None:
+    """Record `reviewer_id` as the reviewee's reviewer for `cycle_id`, audited (4.2)."""
+    audit = AuditEntry(
+        subject_id=reviewee_id,
+        actor_id=actor_id,
+        action="reviewer.assigned",
+        target=f"{cycle_id}:{reviewer_id}:{why}",
+        channel="page",
+        at=at,
+    )
+    _transact(
+        store,
+        [
+            _assignment_put(store, reviewee_id, cycle_id, reviewer_id, actor_id, at, why),
+            {"Put": store._audit_put(audit)},
+            *_email_puts(store, emails),
+        ],
+    )
+
+
+# --- requests for a different reviewer (4.2) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    reviewee_id: str
+    school_id: str
+    cycle_id: str
+    requested_at: datetime
+    reasons: str
+    reviewer_id: str | None  # the reviewer the reviewee asked to replace
+    status: RequestStatus = "pending"
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_reasons: str | None = None
+    replacement_id: str | None = None
+
+    @property
+    def request_id(self) -> str:
+        return f"{self.cycle_id}#{_stamp(self.requested_at)}"
+
+    @property
+    def key(self) -> dict[str, str]:
+        return {"pk": f"PERSON#{self.reviewee_id}", "sk": f"REVIEWER-REQUEST#{self.request_id}"}
+
+
+def _request_item(request: ChangeRequest) -> dict[str, Any]:
+    data = asdict(request)
+    data["requested_at"] = _stamp(request.requested_at)
+    data["decided_at"] = _stamp(request.decided_at) if request.decided_at else None
+    return {
+        **request.key,
+        "kind": "reviewer-request",
+        "gsi2pk": f"SCHOOL#{request.school_id}",
+        "gsi2sk": f"REVIEWER-REQUEST#{request.status}#{data['requested_at']}#{request.reviewee_id}",
+        "data": json.dumps(data, ensure_ascii=False),
+        "status": request.status,
+    }
+
+
+def _request(item: dict[str, Any]) -> ChangeRequest:
+    data = json.loads(item["data"])
+    data["requested_at"] = datetime.fromisoformat(data["requested_at"])
+    if data.get("decided_at"):
+        data["decided_at"] = datetime.fromisoformat(data["decided_at"])
+    return ChangeRequest(**data)
+
+
+def requests_of(store: Store, reviewee_id: str, cycle_id: str) -> list[ChangeRequest]:
+    """The reviewee's requests in the cycle, newest first."""
+    return [
+        _request(item)
+        for item in store._query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=_to_item(
+                {":pk": f"PERSON#{reviewee_id}", ":prefix": f"REVIEWER-REQUEST#{cycle_id}#"}
+            ),
+            ScanIndexForward=False,
+        )
+    ]
+
+
+def pending_requests(store: Store, school_id: str) -> list[ChangeRequest]:
+    """The school's undecided requests, oldest first (one Query of BySchool)."""
+    return [
+        _request(item)
+        for item in store._query_all(
+            IndexName="BySchool",
+            KeyConditionExpression="gsi2pk = :s AND begins_with(gsi2sk, :p)",
+            ExpressionAttributeValues=_to_item(
+                {":s": f"SCHOOL#{school_id}", ":p": "REVIEWER-REQUEST#pending#"}
+            ),
+        )
+    ]
+
+
+def get_request(store: Store, reviewee_id: str, request_id: str) -> ChangeRequest | None:
+    found = store.db.get_item(
+        TableName=store.table_name,
+        Key=_to_item({"pk": f"PERSON#{reviewee_id}", "sk": f"REVIEWER-REQUEST#{request_id}"}),
+        ConsistentRead=True,
+    )
+    return _request(_from_item(found["Item"])) if "Item" in found else None
+
+
+def create_request(
+    store: Store, request: ChangeRequest, emails: Sequence[tuple[Email, str]]
+) -> None:
+    audit = AuditEntry(
+        subject_id=request.reviewee_id,
+        actor_id=request.reviewee_id,
+        action="reviewer.change-requested",
+        target=request.request_id,
+        channel="page",
+        at=request.requested_at,
+    )
+    _transact(
+        store,
+        [
+            {
+                "Put": {
+                    "TableName": store.table_name,
+                    "Item": _to_item(_request_item(request)),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {"Put": store._audit_put(audit)},
+            *_email_puts(store, emails),
+        ],
+    )
+
+
+def decide_request(
+    store: Store,
+    request: ChangeRequest,
+    *,
+    decision: Literal["approved", "declined"],
+    actor_id: str,
+    at: datetime,
+    reasons: str | None,
+    replacement_id: str | None,
+    emails: Sequence[tuple[Email, str]],
+) -> ChangeRequest:
+    """The headteacher's decision (4.2), with the new assignment when approved; only once."""
+    decided = replace(
+        request,
+        status=decision,
+        decided_by=actor_id,
+        decided_at=at,
+        decision_reasons=reasons,
+        replacement_id=replacement_id,
+    )
+    audit = AuditEntry(
+        subject_id=request.reviewee_id,
+        actor_id=actor_id,
+        action=f"reviewer.change-{decision}",
+        target=f"{request.request_id}:{replacement_id or '-'}",
+        channel="page",
+        at=at,
+    )
+    items: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": store.table_name,
+                "Item": _to_item(_request_item(decided)),
+                "ConditionExpression": "#s = :pending",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": _to_item({":pending": "pending"}),
+            }
+        },
+        {"Put": store._audit_put(audit)},
+        *_email_puts(store, emails),
+    ]
+    if decision == "approved" and replacement_id:
+        items.append(
+            _assignment_put(
+                store,
+                request.reviewee_id,
+                request.cycle_id,
+                replacement_id,
+                actor_id,
+                at,
+                "request",
+            )
+        )
+    _transact(store, items)
+    return decided
+
+
+# --- the headteacher's reviewers (4.2) and quality assurance (5) -------------------------------
+
+
+def _appointment_key(school_id: str, cycle_id: str) -> dict[str, str]:
+    return {"pk": f"SCHOOL#{school_id}", "sk": f"HEADTEACHER-REVIEWERS#{cycle_id}"}
+
+
+def _appointment(item: dict[str, Any]) -> HeadteacherReviewers:
+    data = json.loads(item["data"])
+    return HeadteacherReviewers(
+        cycle_id=data["cycle_id"],
+        governor_ids=tuple(data["governor_ids"]),
+        foundation_ids=tuple(data["foundation_ids"]),
+        adviser_id=data["adviser_id"],
+        adviser_kind=data["adviser_kind"],
+        qa_ids=tuple(data["qa_ids"]),
+    )
+
+
+def headteacher_reviewers(
+    store: Store, school_id: str, cycle_id: str | None = None
+) -> HeadteacherReviewers | None:
+    """The appointment for `cycle_id`, or (None) the latest recorded for any cycle."""
+    if cycle_id is not None:
+        found = store.db.get_item(
+            TableName=store.table_name,
+            Key=_to_item(_appointment_key(school_id, cycle_id)),
+            ConsistentRead=True,
+        )
+        return _appointment(_from_item(found["Item"])) if "Item" in found else None
+    answer = store.db.query(
+        TableName=store.table_name,
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues=_to_item(
+            {":pk": f"SCHOOL#{school_id}", ":prefix": "HEADTEACHER-REVIEWERS#"}
+        ),
+        ScanIndexForward=False,
+        Limit=1,
+        ConsistentRead=True,
+    )
+    items = answer.get("Items", [])
+    return _appointment(_from_item(items[0])) if items else None
+
+
+def record_headteacher_reviewers(
+    store: Store,
+    school_id: str,
+    appointment: HeadteacherReviewers,
+    *,
+    headteacher_id: str,
+    actor_id: str,
+    at: datetime,
+) -> None:
+    """Store the governing body's appointment (4.2), audited on the headteacher's record."""
+    item = {
+        **_appointment_key(school_id, appointment.cycle_id),
+        "kind": "headteacher-reviewers",
+        "data": json.dumps(asdict(appointment)),
+        "recorded_by": actor_id,
+        "recorded_at": _stamp(at),
+    }
+    audit = AuditEntry(
+        subject_id=headteacher_id,
+        actor_id=actor_id,
+        action="headteacher-reviewers.appointed",
+        target=f"{appointment.cycle_id}:{','.join(appointment.governor_ids)}",
+        channel="page",
+        at=at,
+    )
+    _transact(
+        store,
+        [
+            {"Put": {"TableName": store.table_name, "Item": _to_item(item)}},
+            {"Put": store._audit_put(audit)},
+        ],
+    )
+
+
+def headteacher_statement_qa(store: Store, school: School) -> list[str]:
+    """5: the person ids who quality-assure the headteacher's planning statement: the chair, the
+    named governors, or nobody, as the school chose and as the governing body recorded. With
+    nothing recorded yet and `chair`, the governor whose job title names them chair."""
+    mode = school.moderation.headteacher_statement_qa
+    if mode == "none":
+        return []
+    recorded = headteacher_reviewers(store, school.id)
+    if recorded is not None:
+        return list(recorded.qa_ids)
+    if mode == "chair":
+        chairs = sorted(
+            p.person_id
+            for p in store.people_in_school(school.id)
+            if p.has_role("governor") and "chair" in p.job_title.casefold()
+        )
+        return chairs[:1]
+    return []

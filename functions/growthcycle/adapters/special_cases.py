@@ -1,0 +1,298 @@
+"""Capability suspensions and transfers (3, 4.1) in the table.
+
+| item | pk | sk | notes |
+|---|---|---|---|
+| capability record | `PERSON#<person id>` | `CAPABILITY#<cycle id>` | `periods` (JSON), `paused` (sk -> due date of the open items it closed), `version` (N) |
+| transfer | `PERSON#<person id>` | `TRANSFER#<transfer date>` | the headteacher's choice; `new_cycle_*` when the cycle begins again |
+
+Suspending closes the person's open items of the cycle (they leave DueIndex, so the daily check
+says nothing about them) with `adapters/deadlines.close_deadline`; resuming puts them back in
+DueIndex with their due dates pushed by the suspended working days. The deadlines adapter has no
+"reopen" (its `open_deadline` never reopens a closed item), so `_reopen` below does it, guarded so
+that a retry never pushes a date twice.
+
+Order, so that a crash half-way loses nothing: suspend writes the record (with the items it is
+about to close) first and closes them after; resume reopens the items first and writes the record
+after. Both are safe to repeat.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from growthcycle.adapters.deadlines import close_deadline, deadline_item
+from growthcycle.adapters.store import Store, _from_item, _to_item
+from growthcycle.domain.calendar import WorkingCalendar
+from growthcycle.domain.cycles import Cycle, StaffGroup, Suspension
+from growthcycle.domain.deadlines import OpenItem
+from growthcycle.domain.records import AuditEntry
+from growthcycle.domain.special_cases import CapabilityRecord, Transfer, pushed_due_dates
+
+
+class CapabilityConflict(Exception):
+    """Someone changed the capability record at the same moment."""
+
+
+def _capability_key(person_id: str, cycle_id: str) -> dict[str, str]:
+    return {"pk": f"PERSON#{person_id}", "sk": f"CAPABILITY#{cycle_id}"}
+
+
+def capability_record(
+    store: Store, person_id: str, cycle_id: str
+) -> tuple[CapabilityRecord, dict[str, date], int]:
+    """The record, the due dates it paused (sk -> date) and its version (0: none yet)."""
+    found = store.db.get_item(
+        TableName=store.table_name,
+        Key=_to_item(_capability_key(person_id, cycle_id)),
+        ConsistentRead=True,
+    )
+    if "Item" not in found:
+        return CapabilityRecord(person_id, cycle_id), {}, 0
+    item = _from_item(found["Item"])
+    periods = tuple(
+        Suspension(
+            starts=date.fromisoformat(p["starts"]),
+            ends=date.fromisoformat(p["ends"]) if p.get("ends") else None,
+        )
+        for p in json.loads(item["periods"])
+    )
+    paused = {sk: date.fromisoformat(d) for sk, d in json.loads(item.get("paused", "{}")).items()}
+    return CapabilityRecord(person_id, cycle_id, periods), paused, int(item["version"])
+
+
+def is_suspended(store: Store, person_id: str, cycle_id: str) -> bool:
+    record, _, _ = capability_record(store, person_id, cycle_id)
+    return record.suspended
+
+
+def _write_record(
+    store: Store,
+    record: CapabilityRecord,
+    paused: Mapping[str, date],
+    version: int,
+    audit: AuditEntry,
+) -> None:
+    item = {
+        **_capability_key(record.person_id, record.cycle_id),
+        "kind": "capability",
+        "periods": json.dumps(
+            [
+                {"starts": p.starts.isoformat(), "ends": p.ends.isoformat() if p.ends else None}
+                for p in record.periods
+            ]
+        ),
+        "paused": json.dumps({sk: d.isoformat() for sk, d in paused.items()}),
+        "suspended": record.suspended,
+        "version": version + 1,
+    }
+    condition: dict[str, Any] = (
+        {"ConditionExpression": "attribute_not_exists(pk)"}
+        if version == 0
+        else {
+            "ConditionExpression": "version = :v",
+            "ExpressionAttributeValues": _to_item({":v": version}),
+        }
+    )
+    try:
+        store.db.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": store.table_name, "Item": _to_item(item), **condition}},
+                {"Put": store._audit_put(audit)},
+            ]
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "TransactionCanceledException":
+            raise CapabilityConflict() from error
+        raise
+
+
+def open_items(store: Store, person_id: str, cycle_id: str) -> dict[str, date]:
+    """The person's open items in the cycle: sk -> due date (one Query of their partition)."""
+    return {
+        item["sk"]: date.fromisoformat(item["due_date"])
+        for item in store._query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            FilterExpression="attribute_exists(due_pk)",
+            ExpressionAttributeValues=_to_item(
+                {":pk": f"PERSON#{person_id}", ":prefix": f"DUE#{cycle_id}#"}
+            ),
+        )
+    }
+
+
+def suspend_cycle(
+    store: Store, person_id: str, cycle_id: str, *, today: date, actor_id: str, at: datetime
+) -> int:
+    """3, 4.1: pause the cycle for the capability procedure from `today`; its open items leave
+    DueIndex. Returns how many items were paused. Already paused: closes any listed item still
+    open (finishing a run that died half-way) and changes nothing else."""
+    record, paused, version = capability_record(store, person_id, cycle_id)
+    if not record.suspended:
+        paused = open_items(store, person_id, cycle_id)
+        audit = AuditEntry(
+            subject_id=person_id,
+            actor_id=actor_id,
+            action="cycle.suspended",
+            target=f"{cycle_id}:{len(paused)} open item(s)",
+            channel="page",
+            at=at,
+        )
+        _write_record(store, record.suspend(today), paused, version, audit)
+    pk = f"PERSON#{person_id}"
+    for sk in paused:
+        close_deadline(store, pk, sk, closed_at=at)
+    return len(paused)
+
+
+def _reopen(store: Store, pk: str, sk: str, due: date) -> bool:
+    """Put a closed item back in DueIndex with a new due date; False if it is open already."""
+    found = store.db.get_item(
+        TableName=store.table_name, Key=_to_item({"pk": pk, "sk": sk}), ConsistentRead=True
+    )
+    if "Item" not in found:
+        return False
+    data = _from_item(found["Item"])
+    item = OpenItem(
+        pk=pk,
+        sk=sk,
+        school_id=data["school_id"],
+        subject_id=data["subject_id"],
+        responsible_id=data["responsible_id"],
+        event=data["event"],
+        due_date=due,
+        link=data["link"],
+        title=data["title"],
+    )
+    attributes = deadline_item(item)
+    try:
+        store.db.update_item(
+            TableName=store.table_name,
+            Key=_to_item({"pk": pk, "sk": sk}),
+            UpdateExpression="SET due_date = :d, due_pk = :p, due_sk = :s, paused_from = :was "
+            "REMOVE closed_at",
+            ConditionExpression="attribute_not_exists(due_pk)",
+            ExpressionAttributeValues=_to_item(
+                {
+                    ":d": attributes["due_date"],
+                    ":p": attributes["due_pk"],
+                    ":s": attributes["due_sk"],
+                    ":was": data["due_date"],
+                }
+            ),
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def resume_cycle(
+    store: Store,
+    person_id: str,
+    cycle_id: str,
+    *,
+    today: date,
+    calendar: WorkingCalendar,
+    actor_id: str,
+    at: datetime,
+) -> dict[str, date]:
+    """3, 4.1: restart the clocks on `today`: the paused items go back in DueIndex, each due date
+    pushed by the working days the suspension covered. Returns sk -> new due date."""
+    record, paused, version = capability_record(store, person_id, cycle_id)
+    resumed = record.resume(today)  # NotSuspended when there is nothing to resume
+    ended = resumed.periods[-1]
+    pushed = pushed_due_dates(paused, ended, calendar)
+    pk = f"PERSON#{person_id}"
+    for sk, due in pushed.items():
+        _reopen(store, pk, sk, due)
+    audit = AuditEntry(
+        subject_id=person_id,
+        actor_id=actor_id,
+        action="cycle.resumed",
+        target=f"{cycle_id}:{len(pushed)} item(s) reopened",
+        channel="page",
+        at=at,
+    )
+    _write_record(store, resumed, {}, version, audit)
+    return pushed
+
+
+# --- transfers (4.1) -------------------------------------------------------------------------
+
+
+def _transfer_key(person_id: str, transfer_date: date) -> dict[str, str]:
+    return {"pk": f"PERSON#{person_id}", "sk": f"TRANSFER#{transfer_date.isoformat()}"}
+
+
+def record_transfer(store: Store, transfer: Transfer, *, actor_id: str, at: datetime) -> None:
+    """Store the headteacher's decision on a transfer (4.1), audited; a cycle that begins again
+    is also written as the person's cycle item (`CYCLE#<new cycle id>`)."""
+    new = transfer.new_cycle
+    item: dict[str, Any] = {
+        **_transfer_key(transfer.person_id, transfer.transfer_date),
+        "kind": "transfer",
+        "person_id": transfer.person_id,
+        "transfer_date": transfer.transfer_date.isoformat(),
+        "choice": transfer.choice,
+        "old_cycle_id": transfer.old_cycle_id,
+        "decided_by": actor_id,
+        "decided_at": at.astimezone(UTC).isoformat(),
+    }
+    items: list[dict[str, Any]] = []
+    if new is not None:
+        item |= {
+            "new_cycle_id": new.cycle_id,
+            "new_cycle_group": str(new.group),
+            "new_cycle_starts": new.starts.isoformat(),
+            "new_cycle_ends": new.ends.isoformat(),
+        }
+        cycle_item = {
+            "pk": f"PERSON#{transfer.person_id}",
+            "sk": f"CYCLE#{new.cycle_id}",
+            "kind": "cycle",
+            "person_id": transfer.person_id,
+            "cycle_id": new.cycle_id,
+            "group": str(new.group),
+            "starts": new.starts.isoformat(),
+            "ends": new.ends.isoformat(),
+            "restarted_from": transfer.old_cycle_id,
+        }
+        items.append({"Put": {"TableName": store.table_name, "Item": _to_item(cycle_item)}})
+    audit = AuditEntry(
+        subject_id=transfer.person_id,
+        actor_id=actor_id,
+        action=f"cycle.transfer-{transfer.choice}",
+        target=new.cycle_id if new is not None else transfer.old_cycle_id,
+        channel="page",
+        at=at,
+    )
+    items += [
+        {"Put": {"TableName": store.table_name, "Item": _to_item(item)}},
+        {"Put": store._audit_put(audit)},
+    ]
+    store.db.transact_write_items(TransactItems=items)
+
+
+def restarts(store: Store, person_id: str) -> list[Cycle]:
+    """The cycles that began again on a transfer (4.1), oldest first."""
+    return [
+        Cycle(
+            group=StaffGroup(item["new_cycle_group"]),
+            starts=date.fromisoformat(item["new_cycle_starts"]),
+            ends=date.fromisoformat(item["new_cycle_ends"]),
+            cycle_id=item["new_cycle_id"],
+        )
+        for item in store._query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=_to_item(
+                {":pk": f"PERSON#{person_id}", ":prefix": "TRANSFER#"}
+            ),
+        )
+        if item.get("new_cycle_id")
+    ]
