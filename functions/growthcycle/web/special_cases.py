@@ -109,7 +109,7 @@ def _cycle_page(
         action_url=_url(subject),
         error=error,
         error_key=error_key,
-        values=values or {},
+        values=values or {"transfer_date": "", "choice": "", "reviewer": ""},
         message=message,
         today=svc.clock.today(),
     )
