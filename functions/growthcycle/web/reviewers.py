@@ -97,6 +97,14 @@ def _headteacher() -> tuple[Visitor, Person, Services, School]:
     return who, me, svc, school_of(svc, me)
 
 
+def checked_post() -> dict[str, list[str]]:
+    """Every POST: signed in and its CSRF token checked first, before who may do what."""
+    who, _ = signed_in()
+    body = form_body(app.current_event)
+    require_csrf(who, body)
+    return body
+
+
 def _notice(
     svc: Services,
     recipient: Person,
@@ -219,9 +227,8 @@ def _checked_assignment(
 
 @app.post("/reviewers")
 def reviewers_change() -> Response:
+    body = checked_post()
     who, me, svc, school = _headteacher()
-    body = form_body(app.current_event)
-    require_csrf(who, body)
     reviewee_id, reviewer_id = first(body, "reviewee"), first(body, "reviewer")
     try:
         reviewee, reviewer = _checked_assignment(svc, school, reviewee_id, reviewer_id)
@@ -272,9 +279,8 @@ def reviewers_change() -> Response:
 
 @app.post("/reviewers/requests")
 def reviewers_decide() -> Response:
+    body = checked_post()
     who, me, svc, school = _headteacher()
-    body = form_body(app.current_event)
-    require_csrf(who, body)
     reviewee_id, request_id = first(body, "reviewee"), first(body, "request")
     decision = first(body, "decision")
     request = get_request(svc.store, reviewee_id, request_id) if reviewee_id else None
@@ -432,9 +438,8 @@ def reviewer_change_form() -> Response:
 
 @app.post("/reviewer-change")
 def reviewer_change_send() -> Response:
+    body = checked_post()
     who, me = _reviewee()
-    body = form_body(app.current_event)
-    require_csrf(who, body)
     svc = services()
     typed = first(body, "reasons")
     if me.is_headteacher:
@@ -563,9 +568,8 @@ def headteacher_reviewers_page() -> Response:
 
 @app.post("/headteacher-review/reviewers")
 def headteacher_reviewers_save() -> Response:
+    body = checked_post()
     who, me, svc, school, may_edit = _governing()
-    body = form_body(app.current_event)
-    require_csrf(who, body)
     if not may_edit:
         raise NotFound("There is nothing at this address.")
     people = svc.store.people_in_school(school.id)

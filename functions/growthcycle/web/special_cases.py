@@ -37,10 +37,10 @@ from growthcycle.domain.special_cases import NotSuspended, plan_transfer
 from growthcycle.domain.trust import School
 from growthcycle.observability import logger
 from growthcycle.web import hooks
-from growthcycle.web.core import Visitor, app, page, require_csrf, school_of, signed_in
+from growthcycle.web.core import Visitor, app, page, school_of, signed_in
 from growthcycle.web.errors import NotFound
-from growthcycle.web.http import first, form_body, redirect
-from growthcycle.web.reviewers import assigned_reviewers_of
+from growthcycle.web.http import first, redirect
+from growthcycle.web.reviewers import assigned_reviewers_of, checked_post
 from growthcycle.web.services import Services, services
 
 PAUSED_NOTE = (
@@ -129,8 +129,8 @@ def cycle_page(person_id: str) -> Response:
 
 @app.post("/people/<person_id>/cycle/suspend")
 def cycle_suspend(person_id: str) -> Response:
+    checked_post()
     who, me, subject, svc, school = _subject(person_id)
-    require_csrf(who, form_body(app.current_event))
     cycle_id = svc.cycle(subject).cycle_id
     try:
         paused = suspend_cycle(
@@ -156,8 +156,8 @@ def cycle_suspend(person_id: str) -> Response:
 
 @app.post("/people/<person_id>/cycle/resume")
 def cycle_resume(person_id: str) -> Response:
+    checked_post()
     who, me, subject, svc, school = _subject(person_id)
-    require_csrf(who, form_body(app.current_event))
     cycle_id = svc.cycle(subject).cycle_id
     try:
         pushed = resume_cycle(
@@ -188,9 +188,8 @@ def cycle_resume(person_id: str) -> Response:
 
 @app.post("/people/<person_id>/cycle/transfer")
 def cycle_transfer(person_id: str) -> Response:
+    body = checked_post()
     who, me, subject, svc, school = _subject(person_id)
-    body = form_body(app.current_event)
-    require_csrf(who, body)
     values = {k: first(body, k) for k in ("transfer_date", "choice", "reviewer")}
     cycle = svc.cycle(subject)
 
