@@ -319,7 +319,7 @@ def _table(
         columns=tuple(columns),
         rows=tuple(row(*r) for r in shown_rows),
         totals=row(totals_label or "", *totals) if totals is not None else None,
-        percent_heading="Per cent on time (of those due)" if percent else None,
+        percent_heading="% on time, of those due" if percent else None,
         notes=tuple(notes),
     )
 
