@@ -27,7 +27,14 @@ pytestmark = [pytest.mark.stack, pytest.mark.xdist_group("stack")]
 schema = schemathesis.openapi.from_dict(document())
 # API Gateway HTTP APIs never pass TRACE (or the draft QUERY method) to Lambda; the local stack's
 # http.server answers them itself with 501. Every method API Gateway does pass is still tried.
-schema.config.phases.coverage.unexpected_methods = {"get", "put", "post", "delete", "options", "patch"}
+schema.config.phases.coverage.unexpected_methods = {
+    "get",
+    "put",
+    "post",
+    "delete",
+    "options",
+    "patch",
+}
 EXAMPLES = 12
 
 
