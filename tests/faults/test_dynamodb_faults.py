@@ -159,15 +159,6 @@ def test_a_timeout_after_the_save_committed_is_found_saved_on_retry_with_no_dupl
     assert "Phonics catch-up went well." in browser.get(f"{URL}/saved")["body"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known gap, reported to the forms owner: web/forms_pages.py answers a retried save that "
-        "finds the answers already stored with a redirect, without running hooks.after_save, so "
-        "work those hooks do (training needs 4.7, closing a deadline) is skipped if Lambda dies "
-        "between the commit and the hooks. Fix there: run the (idempotent) hooks on that path."
-    ),
-)
 def test_after_save_work_still_happens_when_the_first_attempt_died_after_the_commit(
     demo: Any, browser: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

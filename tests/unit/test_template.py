@@ -71,7 +71,13 @@ ENVIRONMENT = {
     "LOG_LEVEL": "INFO",
 }
 
-FUNCTION_NAMES = ("ApiFunction", "MailerFunction", "DeadlineCheckFunction", "BounceFunction")
+FUNCTION_NAMES = (
+    "ApiFunction",
+    "MailerFunction",
+    "DeadlineCheckFunction",
+    "BounceFunction",
+    "TrainingDigestFunction",
+)
 
 
 # ---------------------------------------------------------------- helpers
@@ -214,6 +220,7 @@ def test_every_function_named_in_the_architecture_has_its_handler(template: dict
         "MailerFunction": "growthcycle.handlers.mailer.lambda_handler",
         "DeadlineCheckFunction": "growthcycle.handlers.deadline_check.lambda_handler",
         "BounceFunction": "growthcycle.handlers.email_events.lambda_handler",
+        "TrainingDigestFunction": "growthcycle.handlers.training_digest.lambda_handler",
     }
 
 
@@ -417,7 +424,12 @@ def test_only_the_functions_that_sign_links_read_the_signing_key(
 def test_daily_check_runs_at_seven_uk_time_with_retries_and_a_dead_letter_queue(
     translated: dict[str, Any],
 ) -> None:
-    (schedule,) = _resources(translated, "AWS::Scheduler::Schedule").values()
+    schedules = _resources(translated, "AWS::Scheduler::Schedule").values()
+    (schedule,) = [
+        s
+        for s in schedules
+        if s["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": ["DeadlineCheckFunction", "Arn"]}
+    ]
     properties = schedule["Properties"]
     assert properties["ScheduleExpression"] == "cron(0 7 * * ? *)"
     assert properties["ScheduleExpressionTimezone"] == "Europe/London"
@@ -476,6 +488,7 @@ def test_every_dead_letter_queue_has_an_alarm(template: dict[str, Any]) -> None:
         "OutboxDeadLetterQueue",
         "DeadlineCheckDeadLetterQueue",
         "EmailEventsDeadLetterQueue",
+        "TrainingDigestDeadLetterQueue",
     }
     watched = set()
     for alarm in _resources(template, "AWS::CloudWatch::Alarm").values():

@@ -49,7 +49,9 @@ class Signer:
         encoded, _, mac = token.partition(".")
         if not encoded or not mac or len(token) > 2048:
             raise TokenInvalid("malformed token")
-        if not hmac.compare_digest(mac, self._mac(purpose, encoded)):
+        if not hmac.compare_digest(
+            mac.encode("utf-8", "surrogatepass"), self._mac(purpose, encoded).encode()
+        ):
             raise TokenInvalid("bad signature")
         try:
             payload: dict[str, Any] = json.loads(_unb64(encoded))
@@ -64,4 +66,6 @@ class Signer:
         return self._mac("csrf", binding)
 
     def check_csrf(self, binding: str, token: str) -> bool:
-        return hmac.compare_digest(self.csrf_for(binding), token or "")
+        return hmac.compare_digest(
+            self.csrf_for(binding).encode(), (token or "").encode("utf-8", "surrogatepass")
+        )

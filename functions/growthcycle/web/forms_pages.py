@@ -221,8 +221,11 @@ def submit_form(person_id: str, form_id: str) -> Response:
     status = "draft" if partial else "submitted"
     if current is not None and current.version != loaded_version:
         if current.values == clean and current.status == status:
-            # A double-tap or a retried request: already saved, nothing more to do.
-            return redirect(f"{target.url}/saved")
+            # A double-tap, or a retry after a timeout that struck between the save and the steps
+            # that follow it: the answers are stored; run the (idempotent) after-save steps again
+            # so none of their work is lost, and show what was saved.
+            followed = hooks.run_after_save(target.event(clean, partial=partial), current)
+            return followed or redirect(f"{target.url}/saved")
         return _form_page(
             target,
             entered.values,

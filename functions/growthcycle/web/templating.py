@@ -15,7 +15,13 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "resources" / "template
 def environment() -> Environment:
     return Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(default=True, default_for_string=True),
+        # HTML is escaped; plain-text emails (.txt) are not HTML, so O'Brien stays O'Brien.
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "htm", "xml"),
+            disabled_extensions=("txt",),
+            default=True,
+            default_for_string=True,
+        ),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=StrictUndefined,
