@@ -13,6 +13,8 @@ from boto3.dynamodb.types import TypeSerializer
 
 _serializer = TypeSerializer()
 
+OUTBOX_DAYS = 90
+
 
 @dataclass(frozen=True)
 class Email:
@@ -42,6 +44,9 @@ def outbox_put(table_name: str, email: Email, idempotency_key: str) -> dict[str,
         "text": email.text,
         "attachments": [list(a) for a in email.attachments] or None,
         "queued_at": datetime.now(UTC).isoformat(),
+        # The outbox is a transport copy, not the record (the statement, its versions and the
+        # audit entries are, kept at least six years: 7): it expires after OUTBOX_DAYS.
+        "expires_at": int(datetime.now(UTC).timestamp()) + OUTBOX_DAYS * 86400,
     }
     return {
         "TableName": table_name,
