@@ -51,7 +51,7 @@ def test_demo_trust_loads_with_two_schools() -> None:
 
     assert config.trust.id == "demo-trust"
     assert config.trust.name == "Oak Valley Learning Trust"
-    assert config.trust.base_url == "http://127.0.0.1:8000"
+    assert config.trust.base_url == "https://appraisal.oakvalley.example"
     assert [s.id for s in config.schools] == ["oakfield-primary", "riverside-academy"]
 
 
