@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,7 @@ class LocalStack:
         self._lock = threading.Lock()
         self.previous_mail: list[SentMail] = []
         self._seen_mail: dict[str, float] = {}
+        self._last_sweep = 0.0
 
     # -- start and stop -----------------------------------------------------------------------
 
@@ -180,9 +182,54 @@ class LocalStack:
                         failures = (result or {}).get("batchItemFailures") or []
                         if failures:
                             logger.warning("mailer reported failures", count=len(failures))
+                self._redeliver_stranded(handler)
             except Exception:  # the local consumer must keep running, as Lambda's poller does
                 logger.exception("stream consumer error")
             self._stop.wait(0.3)
+
+    def _redeliver_stranded(self, handler: Callable[[dict[str, Any], Any], Any]) -> None:
+        """moto's stream can miss a record written while it is being read from another thread
+        (Lambda's own poller does not). Hand any outbox email still pending after a few seconds
+        to the mailer again, as a stream INSERT; the mailer's claim makes a repeat harmless.
+        Local stack only: a Scan of the small local table, every few seconds."""
+        from growthcycle.adapters.aws import client
+
+        now = time.time()
+        if now - self._last_sweep < 3:
+            return
+        self._last_sweep = now
+        cutoff = datetime.fromtimestamp(now - 3, UTC).isoformat()
+        records = []
+        for page in (
+            client("dynamodb")
+            .get_paginator("scan")
+            .paginate(
+                TableName=TABLE_NAME,
+                FilterExpression="begins_with(pk, :outbox) AND #s = :pending AND queued_at < :cutoff",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":outbox": {"S": "OUTBOX#"},
+                    ":pending": {"S": "pending"},
+                    ":cutoff": {"S": cutoff},
+                },
+            )
+        ):
+            for item in page["Items"]:
+                records.append(
+                    {
+                        "eventID": str(uuid.uuid4()),
+                        "eventName": "INSERT",
+                        "eventSource": "aws:dynamodb",
+                        "dynamodb": {
+                            "Keys": {"pk": item["pk"], "sk": item["sk"]},
+                            "NewImage": item,
+                            "SequenceNumber": str(int(now * 1000)),
+                            "StreamViewType": "NEW_IMAGE",
+                        },
+                    }
+                )
+        if records:
+            handler({"Records": records}, LocalContext(function_name="MailerFunction"))
 
     # -- sent mail, newest first ----------------------------------------------------------------
 
