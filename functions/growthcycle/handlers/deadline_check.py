@@ -19,7 +19,7 @@ from growthcycle.config import get_settings
 from growthcycle.domain.deadlines import Digest
 from growthcycle.domain.people import Person
 from growthcycle.observability import logger, metrics, tracer
-from growthcycle.web.templating import render
+from growthcycle.web.mail import rendered_email
 
 METRICS = {
     "DeadlineItemsDue": "items",
@@ -49,21 +49,14 @@ def digest_email(
     base_url: str,
     trust_name: str,
 ) -> Email:
-    subject = digest_subject(digest)
-    context = {
-        "recipient": recipient,
-        "digest": digest,
-        "people": people,
-        "base_url": base_url.rstrip("/"),
-        "trust_name": trust_name,
-        "subject": subject,
-    }
-    return Email(
-        to_address=recipient.email,
-        to_person_id=recipient.person_id,
-        subject=subject,
-        html=render("email/digest.html", **context),
-        text=render("email/digest.txt", **context),
+    return rendered_email(
+        "digest",
+        recipient,
+        digest_subject(digest),
+        digest=digest,
+        people=people,
+        base_url=base_url.rstrip("/"),
+        trust_name=trust_name,
     )
 
 

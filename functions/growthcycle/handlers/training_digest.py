@@ -18,7 +18,7 @@ from growthcycle.config import get_settings
 from growthcycle.domain.people import Person
 from growthcycle.domain.training import TrainingDigest
 from growthcycle.observability import logger, metrics, tracer
-from growthcycle.web.templating import render
+from growthcycle.web.mail import rendered_email
 
 
 def training_digest_email(
@@ -29,21 +29,14 @@ def training_digest_email(
     base_url: str,
     trust_name: str,
 ) -> Email:
-    subject = f"Training and development: {len(digest.new)} new, {len(digest)} open"
-    context = {
-        "recipient": recipient,
-        "digest": digest,
-        "people": people,
-        "base_url": base_url.rstrip("/"),
-        "trust_name": trust_name,
-        "subject": subject,
-    }
-    return Email(
-        to_address=recipient.email,
-        to_person_id=recipient.person_id,
-        subject=subject,
-        html=render("email/training_digest.html", **context),
-        text=render("email/training_digest.txt", **context),
+    return rendered_email(
+        "training_digest",
+        recipient,
+        f"Training and development: {len(digest.new)} new, {len(digest)} open",
+        digest=digest,
+        people=people,
+        base_url=base_url.rstrip("/"),
+        trust_name=trust_name,
     )
 
 

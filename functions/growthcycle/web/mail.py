@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from growthcycle.adapters.outbox import Email
 from growthcycle.domain.people import Person
 from growthcycle.web.services import Services
 from growthcycle.web.templating import render
+
+
+def rendered_email(template: str, recipient: Person, subject: str, **context: Any) -> Email:
+    """An email to one person from `templates/email/<template>.html` and `.txt` (every email has
+    both bodies); the templates get `recipient` and `subject` besides `context`."""
+    context = {"recipient": recipient, "subject": subject, **context}
+    return Email(
+        to_address=recipient.email,
+        to_person_id=recipient.person_id,
+        subject=subject,
+        html=render(f"email/{template}.html", **context),
+        text=render(f"email/{template}.txt", **context),
+    )
 
 
 def send_sign_in_link(svc: Services, person: Person, token: str) -> None:
