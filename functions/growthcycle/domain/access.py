@@ -2,48 +2,60 @@
 
 Everything here is within one school: a person of another school is never allowed anything.
 
-`assigned_reviewer_id` is the subject's explicit reviewer for the cycle, when the headteacher has
-assigned one (domain/reviewers.py, stored by adapters/reviewers.py); the caller reads it and passes
-it in. Without one, the line manager the headteacher delegated to, or the headteacher, reviews.
+Who reviews a person is decided in one place, domain/reviewers.py `review_of_record`. The caller
+reads what it needs for the subject's cycle (the explicit assignment, or for the headteacher the
+governors' appointment, and the school's mode) and passes it in as `ReviewInputs`; a bare string
+is an explicit assignment alone.
 """
 
 from __future__ import annotations
 
 from growthcycle.domain.people import Person
+from growthcycle.domain.reviewers import ReviewInputs, ReviewOfRecord, review_of_record
+
+Reviewing = ReviewInputs | str | None
 
 
-def is_reviewer_of(actor: Person, subject: Person, assigned_reviewer_id: str | None = None) -> bool:
-    """The reviewer the headteacher assigned; else the line manager the headteacher delegated
-    to, or the headteacher (4.2)."""
+def _inputs(reviewing: Reviewing) -> ReviewInputs:
+    if isinstance(reviewing, ReviewInputs):
+        return reviewing
+    return ReviewInputs(assigned_reviewer_id=reviewing)
+
+
+def record_for(actor: Person, subject: Person, reviewing: Reviewing = None) -> ReviewOfRecord:
+    """The subject's reviewers as `actor` can tell them (the headteacher knows they are one)."""
+    return review_of_record(
+        subject,
+        _inputs(reviewing),
+        headteacher_id=actor.person_id if actor.is_headteacher else None,
+    )
+
+
+def is_reviewer_of(actor: Person, subject: Person, reviewing: Reviewing = None) -> bool:
+    """4.2: the reviewer the headteacher assigned; else the line manager the headteacher delegated
+    to, or the headteacher; for the headteacher, the governors appointed to review them."""
     if actor.person_id == subject.person_id or actor.school_id != subject.school_id:
         return False
-    if assigned_reviewer_id is not None:
-        # 4.2: the duties are delegated "in their entirety" to the one reviewer.
-        return actor.person_id == assigned_reviewer_id
-    if subject.line_manager_person_id == actor.person_id:
-        return True
-    # The headteacher reviews everyone but themself; their own reviewers are governors (4.2).
-    return actor.is_headteacher and not subject.is_headteacher
+    return record_for(actor, subject, reviewing).includes(actor.person_id)
 
 
-def may_fill(
-    actor: Person, subject: Person, filled_by: str, assigned_reviewer_id: str | None = None
-) -> bool:
+def may_fill(actor: Person, subject: Person, filled_by: str, reviewing: Reviewing = None) -> bool:
     if actor.school_id != subject.school_id:
         return False
     if filled_by == "reviewee":
         return actor.person_id == subject.person_id
     if filled_by == "reviewer":
-        return is_reviewer_of(actor, subject, assigned_reviewer_id)
+        return is_reviewer_of(actor, subject, reviewing)
     return False
 
 
-def may_view(actor: Person, subject: Person, assigned_reviewer_id: str | None = None) -> bool:
-    """7: the reviewee, their reviewer and the headteacher; nobody else."""
+def may_view(actor: Person, subject: Person, reviewing: Reviewing = None) -> bool:
+    """7: the reviewee, their reviewer(s) and the headteacher; nobody else. For the headteacher's
+    own records, every governor appointed to review them (4.2)."""
     if actor.school_id != subject.school_id:
         return False
     return (
         actor.person_id == subject.person_id
-        or is_reviewer_of(actor, subject, assigned_reviewer_id)
+        or is_reviewer_of(actor, subject, reviewing)
         or actor.is_headteacher
     )

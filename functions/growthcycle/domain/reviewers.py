@@ -17,7 +17,7 @@ quality assurance of the headteacher's statement (5). Pure: the callers pass peo
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
@@ -46,6 +46,77 @@ def headteacher_in(people: Iterable[Person]) -> Person | None:
     return heads[0] if heads else None
 
 
+@dataclass(frozen=True)
+class ReviewInputs:
+    """What decides a person's reviewer this cycle, as the caller read it (4.2): the school's
+    mode, the headteacher's explicit assignment for the cycle, and, for the headteacher, the
+    governing body's appointment."""
+
+    mode: str = "line-managers"
+    assigned_reviewer_id: str | None = None
+    appointment: HeadteacherReviewers | None = None
+
+
+@dataclass(frozen=True)
+class ReviewOfRecord:
+    """Who reviews one person this cycle (4.2).
+
+    `reviewer_ids`: everyone who may act as the reviewer; the first is the reviewer of record
+    (the one reminded and counted). `explicit`: decided for this cycle (an assignment, or the
+    governors' appointment) rather than by default. `qa_ids`: for the headteacher, who
+    quality-assures the statement instead of moderation by the headteacher (5)."""
+
+    reviewer_ids: tuple[str, ...]
+    explicit: bool
+    qa_ids: tuple[str, ...] = ()
+
+    @property
+    def primary(self) -> str | None:
+        return self.reviewer_ids[0] if self.reviewer_ids else None
+
+    def includes(self, person_id: str) -> bool:
+        return person_id in self.reviewer_ids
+
+
+def review_of_record(
+    subject: Person,
+    inputs: ReviewInputs | None = None,
+    *,
+    headteacher_id: str | None,
+    in_post: Collection[str] | None = None,
+) -> ReviewOfRecord:
+    """THE rule for who reviews `subject` this cycle (4.2); access, pages and the daily check all
+    ask here.
+
+    - the headteacher: the 2 or 3 governors the governing body appointed, any one of whom may act
+      (4.2); none until they are appointed. The adviser advises and is recorded, not a reviewer.
+    - anyone else with an explicit assignment: that one reviewer, "in its entirety" (4.2).
+    - otherwise, mode `line-managers`: the line manager (if in post, when `in_post` is given),
+      with the headteacher, who reviews everyone the duty was not explicitly given for; mode
+      `headteacher`: the headteacher alone.
+    """
+    inputs = inputs or ReviewInputs()
+    if subject.is_headteacher:
+        found = inputs.appointment
+        governors = tuple(g for g in found.governor_ids if g != subject.person_id) if found else ()
+        return ReviewOfRecord(governors, explicit=True, qa_ids=found.qa_ids if found else ())
+    assigned = inputs.assigned_reviewer_id
+    if assigned and assigned != subject.person_id:
+        return ReviewOfRecord((assigned,), explicit=True)
+    ids: list[str] = []
+    manager_id = subject.line_manager_person_id
+    if (
+        inputs.mode == "line-managers"
+        and manager_id
+        and manager_id != subject.person_id
+        and (in_post is None or manager_id in in_post)
+    ):
+        ids.append(manager_id)
+    if headteacher_id and headteacher_id != subject.person_id and headteacher_id not in ids:
+        ids.append(headteacher_id)
+    return ReviewOfRecord(tuple(ids), explicit=False)
+
+
 def default_reviewer_id(
     subject: Person, school: School, by_id: Mapping[str, Person], head: Person | None
 ) -> str | None:
@@ -53,12 +124,12 @@ def default_reviewer_id(
     The headteacher's own reviewers are governors (see HeadteacherReviewers), so None here."""
     if subject.is_headteacher:
         return None
-    head_id = head.person_id if head is not None else None
-    if school.reviewers.mode == "line-managers":
-        manager_id = subject.line_manager_person_id
-        if manager_id and manager_id != subject.person_id and manager_id in by_id:
-            return manager_id
-    return head_id if head_id != subject.person_id else None
+    return review_of_record(
+        subject,
+        ReviewInputs(mode=school.reviewers.mode),
+        headteacher_id=head.person_id if head is not None else None,
+        in_post=by_id.keys(),
+    ).primary
 
 
 def effective_reviewers(

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from growthcycle.domain.calendar import WorkingCalendar
 from growthcycle.domain.clocks import due_date
 from growthcycle.domain.people import Person
+from growthcycle.domain.reviewers import ReviewOfRecord
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -31,7 +32,9 @@ STATEMENT_FORM = "planning-review"
 MEETING_FORM = "meeting"
 MAX_REASON = 5000
 
-Party = Literal["reviewee", "reviewer", "headteacher"]
+# "quality-assurer": for the headteacher's own statement, the chair or the named governors who
+# quality-assure it in place of moderation by the headteacher (5).
+Party = Literal["reviewee", "reviewer", "headteacher", "quality-assurer"]
 
 
 class State(StrEnum):
@@ -158,13 +161,14 @@ MOVES: tuple[Move, ...] = (
         reason="none",
         label="Sign the final statement",
         explains="You sign the final statement. A copy goes to the reviewee and the original to "
-        "the headteacher, at the same moment (4.9).",
+        "the headteacher (for the headteacher's own statement, to the governors who "
+        "quality-assure it), at the same moment (4.9, 5).",
         source="4.9",
-        tells=("reviewee", "headteacher"),
+        tells=("reviewee", "headteacher", "quality-assurer"),
     ),
     Move(
         action="approve",
-        by=frozenset({"headteacher"}),
+        by=frozenset({"headteacher", "quality-assurer"}),
         from_states=frozenset({State.AWAITING_MODERATION}),
         to=State.FINAL,
         reason="none",
@@ -176,7 +180,7 @@ MOVES: tuple[Move, ...] = (
     ),
     Move(
         action="instruct-revision",
-        by=frozenset({"headteacher"}),
+        by=frozenset({"headteacher", "quality-assurer"}),
         from_states=frozenset({State.AWAITING_MODERATION}),
         to=State.REVISION_INSTRUCTED,
         reason="required",
@@ -253,6 +257,14 @@ class ActionNotAllowed(StatementError):
         self.action, self.party, self.state = action, party, state
 
 
+class CyclePaused(StatementError):
+    """3, 4.1: the reviewee's cycle is paused under the capability procedure; nothing moves."""
+
+    def __init__(self, since: date) -> None:
+        super().__init__(f"the cycle has been paused since {since.isoformat()}")
+        self.since = since
+
+
 class ReasonMissing(StatementError):
     def __init__(self, move: Move) -> None:
         super().__init__(f"{move.action} needs a reason")
@@ -307,6 +319,21 @@ def moderated(mode: str, sample_percent: int | None, statement_id: str, cycle_id
     if mode == "none":
         return False
     return sample_draw(statement_id, cycle_id) < (sample_percent or 0) * 100
+
+
+def headteacher_statement_checked(qa_ids: Sequence[str]) -> bool:
+    """5: the headteacher's statement is quality-assured by the chair or named governors when
+    the governing body recorded them; with `none` (or nobody recorded) it is final once signed."""
+    return bool(qa_ids)
+
+
+def describe(state: State, *, headteachers_own: bool = False) -> str:
+    """STATE_WORDS, said right for the headteacher's own statement (5)."""
+    if headteachers_own and state == State.AWAITING_MODERATION:
+        return "Signed, waiting for quality assurance by the governors (5)"
+    if headteachers_own and state == State.REVISION_INSTRUCTED:
+        return "The governors quality-assuring it asked for a revised statement (5)"
+    return STATE_WORDS[state]
 
 
 def state_after(move: Move, *, is_moderated: bool) -> State | None:
@@ -392,26 +419,48 @@ class View(BaseModel):
 
 # -- who sees what (7) ----------------------------------------------------------------------------
 
-Audience = Literal["reviewee", "reviewer", "headteacher", "line-manager", "governor"]
+Audience = Literal[
+    "reviewee", "reviewer", "headteacher", "quality-assurer", "line-manager", "governor"
+]
 
 WHY: Mapping[str, str] = {
     "reviewee": "their own statement",
     "reviewer": "the reviewer, who writes and signs the statement (4.9)",
     "headteacher": "the headteacher, who holds the original and moderates (4.9, 5)",
+    "quality-assurer": "a governor who quality-assures the headteacher's statement (5)",
     "line-manager": "a line manager, for their management responsibilities (7)",
     "governor": "a governor deciding pay: the overall assessment only (7)",
 }
 
 
-def audience(actor: Person, reviewee: Person, statement: Statement) -> Audience | None:
-    """7: who may see this statement, and as whom; None for everybody else (a 404)."""
+def statement_reviewers(statement: Statement, record: ReviewOfRecord | None) -> tuple[str, ...]:
+    """Who acts as the reviewer on a statement (4.2): whoever the reviewer of record is when it
+    was decided for the cycle (an assignment, or the governors appointed for the headteacher),
+    else the reviewer who issued it."""
+    if record is not None and record.explicit:
+        return record.reviewer_ids
+    return (statement.reviewer_id,)
+
+
+def audience(
+    actor: Person,
+    reviewee: Person,
+    statement: Statement,
+    record: ReviewOfRecord | None = None,
+) -> Audience | None:
+    """7: who may see this statement, and as whom; None for everybody else (a 404). `record` is
+    the reviewee's reviewers this cycle (domain/reviewers.py `review_of_record`)."""
     if actor.school_id != reviewee.school_id or actor.school_id != statement.school_id:
         return None
     if actor.person_id == reviewee.person_id:
         return "reviewee"
-    if actor.person_id == statement.reviewer_id:
+    if actor.person_id in statement_reviewers(statement, record):
         return "reviewer"
-    if actor.is_headteacher:
+    if reviewee.is_headteacher:
+        # 5: the chair or the named governors quality-assure the headteacher's statement.
+        if record is not None and actor.person_id in record.qa_ids:
+            return "quality-assurer"
+    elif actor.is_headteacher:
         return "headteacher"
     if actor.person_id == reviewee.line_manager_person_id:
         return "line-manager"
@@ -422,7 +471,7 @@ def audience(actor: Person, reviewee: Person, statement: Statement) -> Audience 
 
 def party_of(who: Audience | None) -> Party | None:
     """The party a viewer acts as in MOVES (a line manager or governor acts as nobody)."""
-    if who in ("reviewee", "reviewer", "headteacher"):
+    if who in ("reviewee", "reviewer", "headteacher", "quality-assurer"):
         return who
     return None
 

@@ -28,8 +28,9 @@ from growthcycle.web.core import (
 )
 from growthcycle.web.errors import NotFound
 from growthcycle.web.http import first, form_body, redirect
-from growthcycle.web.reviewers import assigned_reviewer_of, assigned_reviewers_of
+from growthcycle.web.reviewers import review_inputs, review_inputs_of
 from growthcycle.web.services import Services, services
+from growthcycle.web.special_cases import paused_refusal, paused_since
 
 # -- home --------------------------------------------------------------------------------------
 
@@ -50,7 +51,8 @@ def home() -> Response:
         if form.filled_by == "reviewee" and form.applies_to(school.policy_style) and me.is_staff
     ]
     people = svc.store.people_in_school(me.school_id)
-    assigned = assigned_reviewers_of(svc, people)  # 4.2: explicit reviewers, where assigned
+    # 4.2: who reviews whom this cycle (assignments; the headteacher's appointed governors).
+    reviewing = review_inputs_of(svc, people)
     reviewees = [
         {
             "person": other,
@@ -61,7 +63,7 @@ def home() -> Response:
             ],
         }
         for other in people
-        if other.is_staff and is_reviewer_of(me, other, assigned.get(other.person_id))
+        if other.is_staff and is_reviewer_of(me, other, reviewing.get(other.person_id))
     ]
     return page(
         "pages/home.html",
@@ -120,9 +122,7 @@ def _target(person_id: str, form_id: str) -> FormTarget:
         raise NotFound("There is no such form.") from error
     subject = svc.store.get_person(person_id)
     # Another school's person, or someone you do not review, looks exactly like nobody (7).
-    if subject is None or not may_fill(
-        actor, subject, form.filled_by, assigned_reviewer_of(svc, subject)
-    ):
+    if subject is None or not may_fill(actor, subject, form.filled_by, review_inputs(svc, subject)):
         raise NotFound("There is no such form for you to fill in.")
     school = school_of(svc, subject)
     if not form.applies_to(school.policy_style):
@@ -165,6 +165,7 @@ def _form_page(
     saved: str | None,
     status: int = 200,
     notes: hooks.CheckResult | None = None,
+    banner: str | None = None,
 ) -> Response:
     return page(
         "forms/form_page.html",
@@ -179,6 +180,7 @@ def _form_page(
         version=version,
         subject=target.subject,
         notes=(notes or hooks.CheckResult()).by_key(),
+        banner=banner,
     )
 
 
@@ -203,6 +205,20 @@ def submit_form(person_id: str, form_id: str) -> Response:
     except FormInvalid as invalid:
         return _form_page(
             target, invalid.values, invalid.errors, loaded_version, saved=None, status=422
+        )
+
+    since = paused_since(svc, target.subject, target.cycle_id)
+    if since is not None:
+        # 4.1: the cycle is paused under the capability procedure: nothing is saved, and what
+        # was typed is shown again so nothing is lost.
+        return _form_page(
+            target,
+            entered.values,
+            [],
+            loaded_version,
+            saved=None,
+            status=409,
+            banner=paused_refusal(since),
         )
 
     checked = hooks.run_checks(target.event(clean, partial=partial))

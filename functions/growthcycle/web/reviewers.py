@@ -11,8 +11,9 @@
   2 or 3 governors (foundation-governor rules as data), the adviser, and who quality-assures the
   headteacher's statement (5); the headteacher may view it.
 
-Also what other route modules need: `assigned_reviewer_of` and `assigned_reviewers_of`, to pass
-an explicit assignment to domain/access.py.
+Also what other route modules need: `review_inputs` and `review_inputs_of` (what decides a
+person's reviewer this cycle, for domain/access.py and domain/reviewers.py `review_of_record`),
+`assigned_reviewer_of` and `assigned_reviewers_of`.
 """
 
 from __future__ import annotations
@@ -43,12 +44,15 @@ from growthcycle.domain.reviewers import (
     ADVISER_KINDS,
     HeadteacherReviewers,
     ReviewerRefused,
+    ReviewInputs,
+    ReviewOfRecord,
     check_assignment,
     check_headteacher_reviewers,
     check_reasons,
     effective_reviewers,
     headteacher_in,
     line_manager_or_head,
+    review_of_record,
     reviewee_counts,
     school_category,
     status,
@@ -58,7 +62,7 @@ from growthcycle.observability import logger
 from growthcycle.web.core import Visitor, app, page, require_csrf, school_of, signed_in
 from growthcycle.web.errors import NotFound
 from growthcycle.web.http import first, form_body, redirect
-from growthcycle.web.services import Services, services
+from growthcycle.web.services import Services, request_cache, services
 from growthcycle.web.templating import render
 
 # -- what other route modules call ---------------------------------------------------------------
@@ -74,6 +78,58 @@ def assigned_reviewer_of(svc: Services, subject: Person) -> str | None:
 def assigned_reviewers_of(svc: Services, people: Sequence[Person]) -> dict[str, str]:
     return assigned_reviewers(
         svc.store, [(p.person_id, svc.cycle(p).cycle_id) for p in people if p.is_staff]
+    )
+
+
+def _appointment_of(svc: Services, head: Person) -> HeadteacherReviewers | None:
+    """The governors appointed for the headteacher's current cycle (4.2), read once a request."""
+    cache = request_cache()
+    cycle_id = svc.cycle(head).cycle_id
+    key = f"appointment:{head.school_id}:{cycle_id}"
+    if key not in cache:
+        cache[key] = headteacher_reviewers(svc.store, head.school_id, cycle_id)
+    found: HeadteacherReviewers | None = cache[key]
+    return found
+
+
+def _mode(svc: Services, person: Person) -> str:
+    school = svc.school(person.school_id)
+    return school.reviewers.mode if school else "line-managers"
+
+
+def review_inputs(svc: Services, subject: Person) -> ReviewInputs:
+    """What decides `subject`'s reviewer this cycle (4.2), for domain/access.py."""
+    if not subject.is_staff:
+        return ReviewInputs(mode=_mode(svc, subject))
+    if subject.is_headteacher:
+        return ReviewInputs(mode=_mode(svc, subject), appointment=_appointment_of(svc, subject))
+    return ReviewInputs(
+        mode=_mode(svc, subject), assigned_reviewer_id=assigned_reviewer_of(svc, subject)
+    )
+
+
+def review_inputs_of(svc: Services, people: Sequence[Person]) -> dict[str, ReviewInputs]:
+    """review_inputs for many people: one BatchGetItem for the assignments."""
+    assigned = assigned_reviewers_of(svc, people)
+    found: dict[str, ReviewInputs] = {}
+    for p in people:
+        mode = _mode(svc, p)
+        if p.is_staff and p.is_headteacher:
+            found[p.person_id] = ReviewInputs(mode=mode, appointment=_appointment_of(svc, p))
+        else:
+            found[p.person_id] = ReviewInputs(
+                mode=mode, assigned_reviewer_id=assigned.get(p.person_id)
+            )
+    return found
+
+
+def review_of(svc: Services, subject: Person) -> ReviewOfRecord:
+    """Who reviews `subject` this cycle (4.2), by domain/reviewers.py `review_of_record`."""
+    head = headteacher_in(p for p in svc.store.people_in_school(subject.school_id) if p.is_staff)
+    return review_of_record(
+        subject,
+        review_inputs(svc, subject),
+        headteacher_id=head.person_id if head else None,
     )
 
 

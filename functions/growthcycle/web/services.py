@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from growthcycle.adapters.clock import Clock
 from growthcycle.adapters.keys import signer
+from growthcycle.adapters.special_cases import restarts
 from growthcycle.adapters.store import Store
 from growthcycle.config import Settings, get_settings
 from growthcycle.domain.cycles import Cycle, cycle_for
 from growthcycle.domain.people import Person
+from growthcycle.domain.special_cases import latest_cycle
 from growthcycle.domain.tokens import Signer
 from growthcycle.domain.trust import School
 
@@ -18,6 +21,14 @@ from growthcycle.domain.trust import School
 def _month_day(text: str) -> tuple[int, int]:
     month, day = text.split("-")
     return int(month), int(day)
+
+
+def request_cache() -> dict[str, Any]:
+    """A dict that lives for one request: the resolver clears its context after each event."""
+    from growthcycle.web.core import app  # core imports this module
+
+    cache: dict[str, Any] = app.context.setdefault("growthcycle_cache", {})
+    return cache
 
 
 @dataclass
@@ -34,16 +45,26 @@ class Services:
         return _school(self.store, school_id)
 
     def cycle(self, person: Person) -> Cycle:
-        """The person's current cycle, by their school's review dates (4.1)."""
+        """The person's current cycle (4.1): the regular one by their school's review dates, or
+        the one that began again on a transfer to a new post (domain/special_cases.py). The
+        restarts cost one Query of the person's partition, read once per request."""
         school = self.school(person.school_id)
         settings = school.cycle if school else None
-        return cycle_for(
+        today = self.clock.today()
+        regular = cycle_for(
             person.roles,
-            self.clock.today(),
+            today,
             support_staff_cycle=settings.support_staff_cycle if settings else "academic-year",
             teachers_due=_month_day(settings.teachers_due) if settings else None,
             headteacher_due=_month_day(settings.headteacher_due) if settings else None,
         )
+        if not person.is_staff:
+            return regular
+        cache = request_cache()
+        key = f"restarts:{person.person_id}"
+        if key not in cache:
+            cache[key] = restarts(self.store, person.person_id)
+        return latest_cycle(regular, cache[key], today)
 
 
 @lru_cache(maxsize=64)

@@ -31,6 +31,7 @@ from growthcycle.adapters.special_cases import (
 )
 from growthcycle.domain.cycles import CycleDateInvalid
 from growthcycle.domain.deadlines import cycle_ends
+from growthcycle.domain.forms import format_date
 from growthcycle.domain.people import Person
 from growthcycle.domain.reviewers import ReviewerRefused, check_assignment, effective_reviewers
 from growthcycle.domain.special_cases import NotSuspended, plan_transfer
@@ -41,7 +42,7 @@ from growthcycle.web.core import Visitor, app, page, school_of, signed_in
 from growthcycle.web.errors import NotFound
 from growthcycle.web.http import first, redirect
 from growthcycle.web.reviewers import assigned_reviewers_of, checked_post
-from growthcycle.web.services import Services, services
+from growthcycle.web.services import Services, request_cache, services
 
 PAUSED_NOTE = (
     "This cycle is paused, so its due dates are on hold. They carry on, moved on by the days "
@@ -49,14 +50,36 @@ PAUSED_NOTE = (
 )
 
 
+def paused_since(svc: Services, person: Person, cycle_id: str) -> date | None:
+    """The day the person's cycle was paused for the capability procedure, if it is paused now
+    (3, 4.1); read once a request."""
+    if not person.is_staff:
+        return None
+    cache = request_cache()
+    key = f"paused:{person.person_id}:{cycle_id}"
+    if key not in cache:
+        record, _, _ = capability_record(svc.store, person.person_id, cycle_id)
+        cache[key] = record.current.starts if record.current is not None else None
+    since: date | None = cache[key]
+    return since
+
+
+def paused_refusal(since: date) -> str:
+    """What a person is told when they try to change a paused cycle's records (3, 4.1). No
+    reason is given (7)."""
+    return (
+        f"This cycle has been paused since {format_date(since)}, so nothing in it can be saved or "
+        "signed until the headteacher restarts it (3, 4.1). Nothing you typed has been lost: it "
+        "is below, not saved. Keep a copy if you need it."
+    )
+
+
 def paused_note(event: hooks.FormEvent) -> list[hooks.Note]:
     """3, 4.1: the person's forms say when their cycle is paused (no reason given: 7)."""
     if not event.subject.is_staff:
         return []
-    record, _, _ = capability_record(event.svc.store, event.subject.person_id, event.cycle_id)
-    return (
-        [hooks.Note(key="", message=PAUSED_NOTE, code="cycle-paused")] if record.suspended else []
-    )
+    since = paused_since(event.svc, event.subject, event.cycle_id)
+    return [hooks.Note(key="", message=PAUSED_NOTE, code="cycle-paused")] if since else []
 
 
 hooks.checkers.append(paused_note)
@@ -228,11 +251,12 @@ def cycle_transfer(person_id: str) -> Response:
     now = svc.clock.now()
     record_transfer(svc.store, transfer, actor_id=me.person_id, at=now)
     if reviewer is not None:
-        # Keyed by the cycle the pages use (Services.cycle), which does not read restarts yet.
+        # 4.1: a cycle that begins again has the new reviewer from its first day; one that
+        # carries on has them now. Either way keyed by the cycle Services.cycle gives.
         assign_reviewer(
             svc.store,
             reviewee_id=subject.person_id,
-            cycle_id=cycle.cycle_id,
+            cycle_id=transfer.new_cycle.cycle_id if transfer.new_cycle else cycle.cycle_id,
             reviewer_id=reviewer.person_id,
             actor_id=me.person_id,
             at=now,

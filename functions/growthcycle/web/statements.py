@@ -36,6 +36,7 @@ from growthcycle.domain.forms import Form, FormContext, format_date, load_forms
 from growthcycle.domain.links import ActionLink, LinkInvalid, make_link, read_link
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, Submission
+from growthcycle.domain.reviewers import ReviewOfRecord, review_of_record
 from growthcycle.domain.statements import (
     MEETING_FORM,
     STATE_WORDS,
@@ -65,7 +66,9 @@ from growthcycle.web.core import (
 )
 from growthcycle.web.errors import NotFound
 from growthcycle.web.http import first, form_body, redirect
+from growthcycle.web.reviewers import review_inputs, review_inputs_of
 from growthcycle.web.services import Services, services
+from growthcycle.web.special_cases import paused_refusal, paused_since
 from growthcycle.web.templating import render
 
 MEETING_MINUTES = 60
@@ -95,13 +98,30 @@ class Loaded:
     school: School
     form: Form
     ctx: FormContext
+    record: ReviewOfRecord  # who reviews the reviewee this cycle (4.2)
+    qa: tuple[Person, ...] = ()  # 5: who quality-assures the headteacher's own statement
 
-    def person(self, party: str) -> Person | None:
-        return {
-            "reviewee": self.reviewee,
-            "reviewer": self.reviewer,
-            "headteacher": self.headteacher,
-        }.get(party)
+    @property
+    def headteachers_own(self) -> bool:
+        return self.reviewee.is_headteacher
+
+    def audience(self, actor: Person) -> rules.Audience | None:
+        return rules.audience(actor, self.reviewee, self.statement, self.record)
+
+    def people(self, party: str) -> list[Person]:
+        """Whom a move tells, as `party`. For the headteacher's own statement the original goes
+        to the governors who quality-assure it, not to the headteacher, who has their copy (5)."""
+        if party == "headteacher":
+            found = [] if self.headteachers_own else [self.headteacher]
+        elif party == "quality-assurer":
+            return list(self.qa) if self.headteachers_own else []
+        else:
+            found = [{"reviewee": self.reviewee, "reviewer": self.reviewer}.get(party)]
+        return [p for p in found if p is not None]
+
+    @property
+    def state_words(self) -> str:
+        return rules.describe(self.statement.state, headteachers_own=self.headteachers_own)
 
 
 def _load(svc: Services, statement_id: str) -> Loaded | None:
@@ -112,14 +132,23 @@ def _load(svc: Services, statement_id: str) -> Loaded | None:
     if reviewee is None:
         return None
     school = school_of(svc, reviewee)
+    people = {p.person_id: p for p in svc.store.people_in_school(school.id)}
+    head = headteacher_of(people.values())
+    record = review_of_record(
+        reviewee,
+        review_inputs(svc, reviewee),
+        headteacher_id=head.person_id if head else None,
+    )
     return Loaded(
         statement=statement,
         reviewee=reviewee,
         reviewer=svc.store.get_person(statement.reviewer_id),
-        headteacher=headteacher_of(svc.store.people_in_school(school.id)),
+        headteacher=head,
         school=school,
         form=load_forms().get(STATEMENT_FORM),
         ctx=form_context(school),
+        record=record,
+        qa=tuple(people[q] for q in record.qa_ids if q in people),
     )
 
 
@@ -189,23 +218,28 @@ MESSAGES: dict[tuple[str, str], tuple[str, str]] = {
         "{reviewer} signed {reviewee}'s final statement (version {version}). This is the "
         "original for you to hold (4.9).",
     ),
+    ("sign", "quality-assurer"): (
+        "{reviewee}'s final statement: for quality assurance",
+        "{reviewer} signed the headteacher's final statement (version {version}). Please "
+        "quality-assure it: approve it, or ask for a revised statement (5).",
+    ),
     ("approve", "reviewee"): (
         "Your statement has been moderated",
-        "The headteacher moderated and approved your statement. If you disagree with any entry "
+        "{moderator} approved your statement (5). If you disagree with any entry "
         "you may now appeal (8).",
     ),
     ("approve", "reviewer"): (
         "{reviewee}'s statement has been moderated",
-        "The headteacher moderated and approved {reviewee}'s statement.",
+        "{moderator} approved {reviewee}'s statement (5).",
     ),
     ("instruct-revision", "reviewer"): (
         "A revised statement is needed for {reviewee}",
-        "The headteacher asked for a revised statement for {reviewee}, due {revised_due} (5). "
+        "{moderator} asked for a revised statement for {reviewee}, due {revised_due} (5). "
         "Revise the planning and review form with {reviewee} and submit it.",
     ),
     ("instruct-revision", "reviewee"): (
         "Your statement is being revised",
-        "The headteacher asked for a revised statement, due {revised_due} (5). Your reviewer "
+        "{moderator} asked for a revised statement, due {revised_due} (5). Your reviewer "
         "will prepare it with you.",
     ),
     ("request-revision", "reviewee"): (
@@ -232,7 +266,7 @@ MESSAGES: dict[tuple[str, str], tuple[str, str]] = {
         "The outcome of {reviewee}'s appeal has been recorded (8).",
     ),
 }
-SHOWS_STATEMENT = {("sign", "reviewee"), ("sign", "headteacher")}
+SHOWS_STATEMENT = {("sign", "reviewee"), ("sign", "headteacher"), ("sign", "quality-assurer")}
 
 
 def _email(svc: Services, template: str, to: Person, subject: str, **context: Any) -> Email:
@@ -258,6 +292,10 @@ def _words(loaded: Loaded, statement: Statement) -> dict[str, str]:
         "version": str(statement.statement_version),
         "final_due": _day(statement.final_due),
         "revised_due": _day(statement.revised_due),
+        # 5: the headteacher moderates; the governors quality-assure the headteacher's own.
+        "moderator": "The governors quality-assuring it"
+        if loaded.headteachers_own
+        else "The headteacher",
     }
 
 
@@ -272,10 +310,10 @@ def _move_emails(
 ) -> list[tuple[Email, str]]:
     emails: list[tuple[Email, str]] = []
     words = _words(loaded, statement)
-    for party in move.tells:
+    recipients = [(party, to) for party in move.tells for to in loaded.people(party)]
+    for party, to in recipients:
         message = MESSAGES.get((move.action, party))
-        to = loaded.person(party)
-        if message is None or to is None or to.email_suppressed:
+        if message is None or to.email_suppressed:
             continue
         if to.person_id == actor.person_id:
             continue  # nobody is emailed about their own move
@@ -311,7 +349,7 @@ def _reason_label(move: Move) -> str:
         "request-changes": "Their reason",
         "comment": "Their comment",
         "stand": "The reviewer's note",
-        "instruct-revision": "The headteacher's reasons",
+        "instruct-revision": "The reasons given",
         "request-revision": "Why",
         "appeal": "Their reasons",
         "decide-appeal": "The outcome and reasons",
@@ -340,13 +378,20 @@ def perform(
     move = rules.check(action, party, current.state, reason)
     if current.version != expected_version:
         raise repo.StatementConflict(current)
+    since = paused_since(svc, loaded.reviewee, current.cycle_id)
+    if since is not None:
+        raise rules.CyclePaused(since)  # 3, 4.1: nothing moves while the cycle is paused
     now = svc.clock.now()
-    is_moderated = rules.moderated(
-        loaded.school.moderation.mode,
-        loaded.school.moderation.sample_percent,
-        current.statement_id,
-        current.cycle_id,
-    )
+    if loaded.headteachers_own:
+        # 5: quality assurance by the chair or named governors, in place of moderation.
+        is_moderated = rules.headteacher_statement_checked(loaded.record.qa_ids)
+    else:
+        is_moderated = rules.moderated(
+            loaded.school.moderation.mode,
+            loaded.school.moderation.sample_percent,
+            current.statement_id,
+            current.cycle_id,
+        )
     to_state = rules.state_after(move, is_moderated=is_moderated) or current.state
     updates: dict[str, Any] = {
         "state": to_state,
@@ -529,7 +574,8 @@ def show_meeting(person_id: str) -> Response:
     who, actor = signed_in()
     svc = services()
     reviewee = svc.store.get_person(person_id)
-    if reviewee is None or not reviewee.is_staff or not may_view(actor, reviewee):
+    reviewing = review_inputs(svc, reviewee) if reviewee is not None else None
+    if reviewee is None or not reviewee.is_staff or not may_view(actor, reviewee, reviewing):
         raise NotFound("There is nothing at this address.")
     school = school_of(svc, reviewee)
     cycle = svc.cycle(reviewee)
@@ -549,7 +595,7 @@ def show_meeting(person_id: str) -> Response:
         meeting=meeting,
         day=_day,
         booked=app.current_event.get_query_string_value("booked") == "1",
-        is_reviewer=is_reviewer_of(actor, reviewee),
+        is_reviewer=is_reviewer_of(actor, reviewee, reviewing),
         form_url=f"/people/{quote(reviewee.person_id)}/forms/{MEETING_FORM}",
         statement_url=_statement_url(statement_id) if has_statement else None,
     )
@@ -675,7 +721,7 @@ def _viewer(statement_id: str) -> tuple[Visitor, Person, Loaded, rules.Audience]
     who, actor = signed_in()
     svc = services()
     loaded = _load(svc, statement_id)
-    seen_as = rules.audience(actor, loaded.reviewee, loaded.statement) if loaded else None
+    seen_as = loaded.audience(actor) if loaded else None
     # 7: anybody else, or another school, sees nothing: it looks like nothing exists.
     if loaded is None or seen_as is None:
         raise NotFound("There is nothing at this address.")
@@ -700,11 +746,22 @@ def list_statements() -> Response:
     who, me = signed_in()
     svc = services()
     people = {p.person_id: p for p in svc.store.people_in_school(me.school_id)}
+    head = headteacher_of(people.values())
+    # 4.2: each reviewee's reviewers this cycle, so an assigned reviewer (or an appointed
+    # governor, for the headteacher) finds the statements they act on.
+    reviewing = review_inputs_of(svc, list(people.values()))
     rows: list[dict[str, Any]] = []
     for statement in repo.statements_in_school(svc.store, me.school_id):
         reviewee = people.get(statement.reviewee_id)
-        seen_as = rules.audience(me, reviewee, statement) if reviewee else None
-        if reviewee is None or seen_as is None:
+        if reviewee is None:
+            continue
+        record = review_of_record(
+            reviewee,
+            reviewing.get(reviewee.person_id),
+            headteacher_id=head.person_id if head else None,
+        )
+        seen_as = rules.audience(me, reviewee, statement, record)
+        if seen_as is None:
             continue
         url = _statement_url(statement.statement_id)
         rows.append(
@@ -712,7 +769,7 @@ def list_statements() -> Response:
                 "statement": statement,
                 "reviewee": reviewee,
                 "as": seen_as,
-                "state": STATE_WORDS[statement.state],
+                "state": rules.describe(statement.state, headteachers_own=reviewee.is_headteacher),
                 "url": f"{url}/governor" if seen_as == "governor" else url,
                 "yours": bool(rules.available(rules.party_of(seen_as), statement.state)),
             }
@@ -756,7 +813,7 @@ def _statement_page(
         http_status=status,
         loaded=loaded,
         statement=statement,
-        state_words=STATE_WORDS[statement.state],
+        state_words=loaded.state_words,
         seen_as=seen_as,
         why=WHY[seen_as],
         current=all_versions[-1] if all_versions else None,
@@ -857,6 +914,20 @@ def statement_action(statement_id: str, action: str) -> Response:
         )
     except rules.UnknownAction as unknown:
         raise NotFound("There is nothing at this address.") from unknown
+    except rules.CyclePaused as paused:
+        return _statement_page(
+            who,
+            actor,
+            loaded,
+            seen_as,
+            status=409,
+            error={
+                "action": action,
+                "field": "reason",
+                "reason": reason,
+                "message": paused_refusal(paused.since),
+            },
+        )
     except ReasonMissing as missing:
         return _statement_page(
             who,
@@ -893,7 +964,7 @@ def _already(who: Visitor, actor: Person, statement_id: str, action: str) -> Res
     loaded = _load(svc, statement_id)
     if loaded is None:
         raise NotFound("There is nothing at this address.")
-    seen_as = rules.audience(actor, loaded.reviewee, loaded.statement)
+    seen_as = loaded.audience(actor)
     if seen_as is None:
         raise NotFound("There is nothing at this address.")
     history = repo.events(svc.store, statement_id)
@@ -907,7 +978,7 @@ def _already(who: Visitor, actor: Person, statement_id: str, action: str) -> Res
         by = people.get(last.actor_id)
         label = rules.MOVES_BY_ACTION[last.action].label.lower()
         happened = f"{by.name if by else 'Someone'} did this first: {label}"
-    notice = f"{happened}, so nothing was changed by you. It is now: {STATE_WORDS[loaded.statement.state]}."
+    notice = f"{happened}, so nothing was changed by you. It is now: {loaded.state_words}."
     return _statement_page(who, actor, loaded, seen_as, status=409, notice=notice)
 
 
@@ -974,7 +1045,7 @@ def governor_view(statement_id: str) -> Response:
         who,
         loaded=loaded,
         entries=entries,
-        state_words=STATE_WORDS[loaded.statement.state],
+        state_words=loaded.state_words,
     )
 
 
@@ -1013,7 +1084,7 @@ def _check_link(svc: Services, token: str, who: Visitor) -> LinkCheck:
         return LinkCheck(link, loaded, person, "expired")
     if who.person is not None and who.person.person_id != person.person_id:
         return LinkCheck(link, loaded, person, "wrong-person")
-    seen_as = rules.audience(person, loaded.reviewee, loaded.statement)
+    seen_as = loaded.audience(person)
     if rules.party_of(seen_as) is None or link.action not in rules.MOVES_BY_ACTION:
         return LinkCheck(link, loaded, person, "invalid")
     if _used(svc, link):
@@ -1075,7 +1146,7 @@ def _link_page(
         move=check.move,
         loaded=check.loaded,
         statement=check.loaded.statement,
-        state_words=STATE_WORDS[check.loaded.statement.state],
+        state_words=check.loaded.state_words,
         error=error,
         reason=reason,
         day=_day,
@@ -1093,7 +1164,7 @@ def use_link(token: str) -> Response:
         return _link_problem(who, token, check)
     assert check.person is not None
     reason = first(body, "reason")[: rules.MAX_REASON]
-    seen_as = rules.audience(check.person, check.loaded.reviewee, check.loaded.statement)
+    seen_as = check.loaded.audience(check.person)
     try:
         perform(
             svc,
@@ -1108,6 +1179,8 @@ def use_link(token: str) -> Response:
         )
     except ReasonMissing as missing:
         return _link_page(who, token, check, error=_reason_needed(missing.move), reason=reason)
+    except rules.CyclePaused as paused:
+        return _link_page(who, token, check, error=paused_refusal(paused.since), reason=reason)
     except repo.LinkAlreadyUsed:
         return _link_problem(
             who,
@@ -1125,7 +1198,7 @@ def use_link(token: str) -> Response:
         "statements/link_done.html",
         who,
         move=check.move,
-        state_words=STATE_WORDS[after.statement.state],
+        state_words=after.state_words,
         statement_url=_statement_url(after.statement.statement_id),
         signed_in=who.person is not None,
     )
@@ -1147,7 +1220,7 @@ def renew_link(token: str) -> Response:
     loaded = _load(svc, link.statement_id) if link else None
     person = svc.store.get_person(link.person_id) if link else None
     if link and loaded and person and not person.email_suppressed:
-        seen_as = rules.audience(person, loaded.reviewee, loaded.statement)
+        seen_as = loaded.audience(person)
         party = rules.party_of(seen_as)
         if party is not None:
             statement = loaded.statement
