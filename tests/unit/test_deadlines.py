@@ -23,6 +23,7 @@ from growthcycle.domain.deadlines import (
     working_days_overdue,
 )
 from growthcycle.domain.people import Person
+from growthcycle.domain.reviewers import HeadteacherReviewers
 from growthcycle.domain.trust import School
 
 ENGLAND = WorkingCalendar("england")
@@ -211,7 +212,8 @@ STAFF = [
 
 
 def test_planning_review_due_by_each_groups_review_date_with_the_reviewer_responsible() -> None:
-    items = {i.subject_id: i for i in planning_review_deadlines(school(), STAFF, d("2026-11-11"))}
+    delegated = school(reviewers={"mode": "line-managers"})  # 4.2, option 2
+    items = {i.subject_id: i for i in planning_review_deadlines(delegated, STAFF, d("2026-11-11"))}
     assert set(items) == {
         "oakfield.head",
         "oakfield.deputy",
@@ -230,6 +232,36 @@ def test_planning_review_due_by_each_groups_review_date_with_the_reviewer_respon
     assert items["oakfield.amy"].title == "Planning and review meeting for Amy Clarke"
     assert items["oakfield.amy"].sk == "DUE#2026-27#planning-review"
     assert items["oakfield.amy"].event == PLANNING_REVIEW
+
+
+def test_reminders_go_to_the_reviewer_of_record_4_2() -> None:
+    today = d("2026-11-11")
+    # 4.2, option 1: the headteacher reviews everyone, so the headteacher is reminded.
+    items = {i.subject_id: i for i in planning_review_deadlines(school(), STAFF, today)}
+    assert items["oakfield.amy"].responsible_id == "oakfield.head"
+    # An explicit assignment wins over the mode; the headteacher's appointed governors are
+    # reminded of the headteacher's review rather than the chair.
+    appointment = HeadteacherReviewers(
+        cycle_id="2026",
+        governor_ids=("oakfield.gov2",),
+        foundation_ids=(),
+        adviser_id="",
+        adviser_kind="external-adviser",
+        qa_ids=("oakfield.gov1",),
+    )
+    items = {
+        i.subject_id: i
+        for i in planning_review_deadlines(
+            school(reviewers={"mode": "line-managers"}),
+            STAFF,
+            today,
+            assigned={"oakfield.amy": "oakfield.nolm"},
+            appointment=appointment,
+        )
+    }
+    assert items["oakfield.amy"].responsible_id == "oakfield.nolm"
+    assert items["oakfield.ta"].responsible_id == "oakfield.deputy"
+    assert items["oakfield.head"].responsible_id == "oakfield.gov2"
 
 
 def test_support_staff_on_april_march_are_due_by_31_march() -> None:

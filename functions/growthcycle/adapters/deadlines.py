@@ -344,6 +344,12 @@ def run_daily_check(
     result.items = len(lines)
     if not lines:
         return result
+    # 4.2: the reviewer's lines go to whoever reviews the subject this cycle (an assignment, or
+    # the governors appointed for the headteacher), not whoever it was when the item opened.
+    from growthcycle.adapters.review_of_record import explicit_reviewers
+    from growthcycle.domain.deadlines import to_reviewers_of_record
+
+    lines = to_reviewers_of_record(lines, explicit_reviewers(store, lines))
 
     heads = headteachers(store, escalated_schools(lines))
     result.no_headteacher = sorted(escalated_schools(lines) - heads.keys())

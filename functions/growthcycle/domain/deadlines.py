@@ -26,13 +26,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
 from growthcycle.domain.calendar import WorkingCalendar
 from growthcycle.domain.cycles import Cycle, MonthDay, StaffGroup, regular_cycle, staff_group
 from growthcycle.domain.people import Person
+from growthcycle.domain.reviewers import HeadteacherReviewers, ReviewInputs, review_of_record
 from growthcycle.domain.trust import School
 
 REMINDER_WORKING_DAYS = 2  # remind this many working days ahead, and on the day
@@ -225,16 +226,47 @@ def headteachers_reviewer(people: Iterable[Person]) -> Person | None:
 
 
 def _reviewer(
-    person: Person, by_id: Mapping[str, Person], head: Person | None, governor: Person | None
+    person: Person,
+    by_id: Mapping[str, Person],
+    head: Person | None,
+    governor: Person | None,
+    inputs: ReviewInputs | None = None,
 ) -> Person | None:
-    """4.2: the line manager the headteacher delegated to, else the headteacher (as
-    domain/access.py `is_reviewer_of`); for the headteacher, a governor."""
-    if person.is_headteacher:
+    """Who is reminded of the reviewer's actions (4.2): the reviewer of record, by
+    domain/reviewers.py `review_of_record` (an explicit assignment; else by the school's mode,
+    the line manager or the headteacher; for the headteacher, the appointed governors). With no
+    governors appointed yet, the headteacher's reminders go to `governor` (the chair)."""
+    record = review_of_record(
+        person, inputs, headteacher_id=head.person_id if head else None, in_post=by_id.keys()
+    )
+    found = next((by_id[r] for r in record.reviewer_ids if r in by_id), None)
+    if found is None and person.is_headteacher:
         return governor
-    manager_id = person.line_manager_person_id
-    if manager_id is not None and manager_id != person.person_id and manager_id in by_id:
-        return by_id[manager_id]
-    return head if head is not None and head.person_id != person.person_id else None
+    return found
+
+
+# The reviewer's own actions: the daily check reminds the reviewer of record on the day (4.2),
+# whoever it was when the item opened (an assignment or appointment may have come since).
+REVIEWER_EVENTS: frozenset[str] = frozenset({PLANNING_REVIEW})
+
+
+def cycle_of(item: OpenItem) -> str:
+    """The cycle id in an open item's sk (`DUE#<cycle id>#<event>...`)."""
+    return item.sk.split("#")[1] if item.sk.startswith("DUE#") else ""
+
+
+def to_reviewers_of_record(
+    lines: Sequence[DigestLine], explicit: Mapping[str, str]
+) -> list[DigestLine]:
+    """4.2: each reviewer's line goes to the reviewer decided for the subject's cycle, when one
+    was (`explicit`: subject id -> reviewer id, from assignments and the governors appointed for
+    the headteacher; see domain/reviewers.py `review_of_record`)."""
+    return [
+        replace(line, item=replace(line.item, responsible_id=explicit[line.item.subject_id]))
+        if line.item.event in REVIEWER_EVENTS and line.item.subject_id in explicit
+        else line
+        for line in lines
+    ]
 
 
 def deadline_key(subject_id: str, cycle_id: str, event: str, suffix: str = "") -> tuple[str, str]:
@@ -243,18 +275,29 @@ def deadline_key(subject_id: str, cycle_id: str, event: str, suffix: str = "") -
 
 
 def planning_review_deadlines(
-    school: School, people: Sequence[Person], today: date
+    school: School,
+    people: Sequence[Person],
+    today: date,
+    assigned: Mapping[str, str] | None = None,
+    appointment: HeadteacherReviewers | None = None,
 ) -> list[OpenItem]:
     """4.1: each member of staff's planning and review, due at the end of their current cycle
     (teachers 31 October, the headteacher 31 December, support staff the school's choice), the
-    reviewer's action. A headteacher with no governor on the roster is left out."""
+    reviewer's action (4.2: `assigned` maps a person id to their explicitly assigned reviewer;
+    `appointment` is the governors appointed for the headteacher). A headteacher with no
+    governor on the roster is left out."""
     items = []
     by_id = {p.person_id: p for p in people if p.school_id == school.id}
     head, governor = headteacher_of(by_id.values()), headteachers_reviewer(by_id.values())
     for person in by_id.values():
         if not _in_post(person, today):
             continue
-        reviewer = _reviewer(person, by_id, head, governor)
+        inputs = ReviewInputs(
+            mode=school.reviewers.mode,
+            assigned_reviewer_id=(assigned or {}).get(person.person_id),
+            appointment=appointment,
+        )
+        reviewer = _reviewer(person, by_id, head, governor, inputs)
         if reviewer is None:
             continue
         cycle = current_cycle(person, school, today)

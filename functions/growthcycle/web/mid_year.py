@@ -23,6 +23,7 @@ from growthcycle.observability import logger
 from growthcycle.web.core import app, page, school_of, signed_in
 from growthcycle.web.errors import NotFound
 from growthcycle.web.reflections import timeline_entries, timeline_url
+from growthcycle.web.reviewers import review_inputs
 from growthcycle.web.services import services
 from growthcycle.web.templating import environment
 
@@ -31,9 +32,12 @@ FORM_ID = "mid-year-review"
 
 def mid_year_reflections(viewer: Person | None, subject: Person | None) -> list[dict[str, Any]]:
     """The subject's reflections this cycle for the mid-year review page; [] unless 7 allows."""
-    if viewer is None or subject is None or not may_view(viewer, subject):
+    if viewer is None or subject is None:
         return []
-    return timeline_entries(services(), subject)
+    svc = services()
+    if not may_view(viewer, subject, review_inputs(svc, subject)):
+        return []
+    return timeline_entries(svc, subject)
 
 
 environment().globals["mid_year_reflections"] = mid_year_reflections

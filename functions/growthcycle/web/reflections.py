@@ -54,7 +54,9 @@ from growthcycle.web.core import (
 )
 from growthcycle.web.errors import NotFound
 from growthcycle.web.http import first, form_body, redirect
+from growthcycle.web.reviewers import review_inputs
 from growthcycle.web.services import Services, services
+from growthcycle.web.special_cases import paused_refusal, paused_since
 
 FORM_ID = "reflection"
 PLANNING_REVIEW = "planning-review"
@@ -124,6 +126,7 @@ def _new_page(
     token: str,
     errors: list[FieldError],
     status: int = 200,
+    banner: str | None = None,
 ) -> Response:
     about_error = next((e.message for e in errors if e.key == "about"), None)
     return page(
@@ -137,6 +140,7 @@ def _new_page(
         about=_about_control(choices, about, about_error),
         token=token,
         timeline=timeline_url(who.person.person_id if who.person else ""),
+        banner=banner,
     )
 
 
@@ -187,6 +191,12 @@ def save_reflection() -> Response:
         )
     if errors or chosen is None:
         return _new_page(who, form, school, choices, entered, about, token, errors, status=422)
+    since = paused_since(svc, me, cycle_id)
+    if since is not None:
+        # 3, 4.1: a paused cycle records nothing; what was typed is shown again, not lost.
+        return _new_page(
+            who, form, school, choices, entered, about, token, [], 409, paused_refusal(since)
+        )
 
     now = svc.clock.now()
     reflection = Reflection(
@@ -284,8 +294,13 @@ def timeline_entries(svc: Services, subject: Person) -> list[dict[str, Any]]:
 
 def viewable_subject(actor: Person, person_id: str) -> Person:
     """7: the person, their reviewer and the headteacher; anyone else sees nothing (404)."""
-    subject = services().store.get_person(person_id)
-    if subject is None or not subject.is_staff or not may_view(actor, subject):
+    svc = services()
+    subject = svc.store.get_person(person_id)
+    if (
+        subject is None
+        or not subject.is_staff
+        or not may_view(actor, subject, review_inputs(svc, subject))
+    ):
         raise NotFound("There is nothing at this address.")
     return subject
 
@@ -302,7 +317,7 @@ def timeline(person_id: str) -> Response:
         who,
         subject=subject,
         own=subject.person_id == me.person_id,
-        reviewer=is_reviewer_of(me, subject),
+        reviewer=is_reviewer_of(me, subject, review_inputs(svc, subject)),
         school=school,
         cycle=svc.cycle(subject),
         entries=timeline_entries(svc, subject),
