@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 
+from growthcycle.adapters import statement_clocks as clocks
 from growthcycle.adapters import statements as repo
 from growthcycle.adapters.outbox import Email
 from growthcycle.domain import statements as rules
@@ -441,6 +442,13 @@ def perform(
         emails=emails,
         link_marker=marker,
     )
+    clocks.statement_moved(  # 4.9, 5: the next move's deadline, the answered one closed
+        svc,
+        statement,
+        loaded.reviewee,
+        loaded.people,
+        reviewer_name=loaded.reviewer.name if loaded.reviewer else "your reviewer",
+    )
     logger.info(
         "statement move",
         statement_id=current.statement_id,
@@ -555,6 +563,9 @@ def meeting_booked(event: hooks.FormEvent, submission: Submission) -> Response |
         svc, "meeting_booked", reviewer, f"Meeting booked with {reviewee.name}: {when}", **context
     )
     svc.store.queue_email(confirmation, idempotency_key=f"{key}:confirmation")
+    clocks.meeting_booked(
+        svc, reviewee, reviewer, event.cycle_id, day, event.school.working_calendar()
+    )
     svc.store.record_audit(
         AuditEntry(
             subject_id=reviewee.person_id,
@@ -705,6 +716,9 @@ def statement_issued(event: hooks.FormEvent, submission: Submission) -> Response
         )
     except repo.StatementConflict:
         return redirect(f"{url}?conflict=issue")
+    clocks.statement_moved(  # 4.9: the reviewee's answer is due; the draft clock closes
+        svc, statement, reviewee, clocks.parties(reviewee, reviewer), reviewer_name=reviewer.name
+    )
     logger.info("statement issued", statement_id=statement_id, version=statement.statement_version)
     return redirect(f"{url}?done=issue")
 

@@ -1,0 +1,120 @@
+"""Which of the statement's clocks is open, and who owes the next move: one row per state.
+
+Pure: no boto3, no clock. The adapter (adapters/statement_clocks.py) turns the answer into one
+open item in DueIndex and closes every other statement item of the cycle, so the daily check
+reminds and escalates the statement's own deadlines as it does the planning and review.
+
+The clocks come from the policy (seeds/004, domain/clocks.py) and the due dates the statement
+already holds (computed from the meeting when the draft was issued):
+
+| state | clock | owed by | due |
+|---|---|---|---|
+| no statement, meeting booked | draft statement (4.9) | reviewer | meeting + 5 working days |
+| draft | the reviewee's answer (4.9) | reviewee | the final statement's due date |
+| changes requested | the reviewer's revision or decision (4.9, 4.6) | reviewer | final due |
+| agreed, reviewer decided | the reviewer's signature (4.9) | reviewer | final due |
+| awaiting moderation | moderation (5) | headteacher (governors for the head's own) | meeting + 10 |
+| revision instructed | the revised statement (5) | reviewer | instruction + 10 working days |
+| final | none | | |
+| revision requested | none: section 6 sets no timescale | | |
+| appealed | none: section 8 leaves it to the grievance procedure | | |
+
+4.9 gives the reviewee no clock of their own; the final statement is due 10 working days after
+the meeting, so their answer is due by then too. After a moderation instruction (5), the revised
+statement's due date replaces the final due date for the rounds that follow, and moderation of
+the revised statement is due by the later of the two.
+
+Keys are stable per round: `DUE#<cycle id>#<event>#v<statement version>` (the draft clock uses
+the meeting date instead), so a retried request finds the item there already and a new round
+(a new version after a change request) gets a new item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from growthcycle.domain.calendar import WorkingCalendar
+from growthcycle.domain.clocks import due_date
+from growthcycle.domain.deadlines import deadline_key
+from growthcycle.domain.statements import State, Statement
+
+PREFIX = "statement-"  # every statement clock's event starts with this
+DRAFT = "statement-draft"
+ANSWER = "statement-answer"
+REVISE = "statement-revise"
+SIGN = "statement-sign"
+MODERATE = "statement-moderation"
+REVISED = "statement-revised"
+
+# What each clock asks for, said in the digest; "{name}" is the reviewee.
+TITLES: Mapping[str, str] = {
+    DRAFT: "Draft planning and review statement for {name} (4.9)",
+    ANSWER: "Agree to or ask for changes to the draft statement from {reviewer} (4.9)",
+    REVISE: "Revise the statement for {name}, or keep your version (4.9)",
+    SIGN: "Sign the final statement for {name} (4.9)",
+    MODERATE: "Moderate the statement for {name} (5)",
+    REVISED: "Prepare the revised statement for {name} (5)",
+}
+
+# The states where the policy runs no clock (and why), so the table below is total.
+NO_CLOCK: Mapping[State, str] = {
+    State.FINAL: "final: nothing is owed",
+    State.REVISION_REQUESTED: "6 sets no timescale for a revision meeting",
+    State.APPEALED: "8: the governing body's grievance procedure sets the timescale",
+}
+
+
+@dataclass(frozen=True)
+class StatementClock:
+    """The one open clock of a statement (or of a booked meeting with no statement yet)."""
+
+    event: str
+    owed_by: str  # a party of domain/statements.py MOVES: reviewer, reviewee, headteacher, ...
+    due: date
+    round: str  # the key's suffix: v<statement version>, or the meeting date for the draft
+
+    def key(self, subject_id: str, cycle_id: str) -> tuple[str, str]:
+        return deadline_key(subject_id, cycle_id, self.event, self.round)
+
+    def title(self, reviewee_name: str, reviewer_name: str) -> str:
+        return TITLES[self.event].format(name=reviewee_name, reviewer=reviewer_name)
+
+
+def draft_clock(meeting: date, calendar: WorkingCalendar) -> StatementClock:
+    """4.9: the reviewer owes a draft statement within 5 working days of the meeting."""
+    due = due_date("draft-statement", meeting, calendar).due
+    return StatementClock(DRAFT, "reviewer", due, meeting.isoformat())
+
+
+def _latest(*days: date | None) -> date | None:
+    found = [d for d in days if d is not None]
+    return max(found) if found else None
+
+
+def open_clock(statement: Statement, *, headteachers_own: bool = False) -> StatementClock | None:
+    """The clock running in the statement's state, and which party owes the move; None where
+    the policy runs none (NO_CLOCK) or the due date is not known (no meeting was booked)."""
+    state = statement.state
+    if state in NO_CLOCK or state is State.NEW:
+        return None
+    # 5: once a revised statement was instructed, its due date bounds the rounds that follow.
+    final_due = statement.revised_due or statement.final_due
+    round_ = f"v{statement.statement_version}"
+    event, owed_by, due = {
+        State.DRAFT: (ANSWER, "reviewee", final_due),
+        State.CHANGES_REQUESTED: (REVISE, "reviewer", final_due),
+        State.AGREED: (SIGN, "reviewer", final_due),
+        State.REVIEWER_DECIDED: (SIGN, "reviewer", final_due),
+        State.AWAITING_MODERATION: (
+            MODERATE,
+            # 5: the chair or named governors quality-assure the headteacher's own statement.
+            "quality-assurer" if headteachers_own else "headteacher",
+            _latest(statement.moderation_due, statement.revised_due),
+        ),
+        State.REVISION_INSTRUCTED: (REVISED, "reviewer", statement.revised_due),
+    }[state]
+    if due is None:
+        return None
+    return StatementClock(event, owed_by, due, round_)
