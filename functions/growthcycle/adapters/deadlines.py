@@ -33,6 +33,7 @@ from growthcycle.domain.deadlines import (
     OpenItem,
     assess,
     build_digests,
+    current_cycle,
     escalated_schools,
     group_by_school,
     headteacher_of,
@@ -42,6 +43,7 @@ from growthcycle.domain.deadlines import (
     reminder_window_end,
 )
 from growthcycle.domain.people import Person
+from growthcycle.domain.retention import expires_at
 from growthcycle.domain.trust import School, TrustConfig
 
 ALL_SCHOOLS = "SCHOOLS"
@@ -52,8 +54,10 @@ _BATCH_GET_ATTEMPTS = 8
 # --- open items -----------------------------------------------------------------------------------
 
 
-def deadline_item(item: OpenItem) -> dict[str, Any]:
-    """The table attributes of an open item (DueIndex attributes included)."""
+def deadline_item(item: OpenItem, *, expires_at: int | None) -> dict[str, Any]:
+    """The table attributes of an open item (DueIndex attributes included). `expires_at`: its
+    TTL, the cycle's (7; domain/retention.py), or None only for attributes never written whole
+    (an UpdateItem keeps the item's own); closing or reopening an item leaves it as it was."""
     return {
         "pk": item.pk,
         "sk": item.sk,
@@ -67,6 +71,7 @@ def deadline_item(item: OpenItem) -> dict[str, Any]:
         "title": item.title,
         "due_pk": f"OPEN#{item.school_id}",
         "due_sk": item.due_sk,
+        "expires_at": expires_at,
     }
 
 
@@ -84,12 +89,13 @@ def _open_item(data: Mapping[str, Any]) -> OpenItem:
     )
 
 
-def open_deadline(store: Store, item: OpenItem) -> bool:
-    """Record an open item once; False when it exists already (open or closed: never reopened)."""
+def open_deadline(store: Store, item: OpenItem, *, expires_at: int) -> bool:
+    """Record an open item once; False when it exists already (open or closed: never reopened).
+    `expires_at`: the TTL of the cycle it belongs to (7)."""
     try:
         store.db.put_item(
             TableName=store.table_name,
-            Item=_to_item(deadline_item(item)),
+            Item=_to_item(deadline_item(item, expires_at=expires_at)),
             ConditionExpression="attribute_not_exists(pk)",
         )
     except ClientError as error:
@@ -223,11 +229,17 @@ class Opened:
 
 
 def open_cycle_deadlines(
-    store: Store, trust: TrustConfig, people: Sequence[Person], today: date
+    store: Store,
+    trust: TrustConfig,
+    people: Sequence[Person],
+    today: date,
+    *,
+    retention_years: int,
 ) -> Opened:
     """For every school: record its headteacher, and open each member of staff's planning and
     review (4.1) and, in a growth school, their next reflection (seed 003). Safe to repeat: an
-    item already there, open or closed, is left alone."""
+    item already there, open or closed, is left alone. Each item expires `retention_years` after
+    its person's current cycle ends (7)."""
     by_school = group_by_school(people)
     opened = already = 0
     for school in trust.schools:
@@ -236,8 +248,11 @@ def open_cycle_deadlines(
         record_headteacher(store, school.id, head.person_id if head else None)
         items = planning_review_deadlines(school, staff, today)
         items += reflection_deadlines(school, staff, today)
+        by_id = {p.person_id: p for p in staff}
         for item in items:
-            if open_deadline(store, item):
+            ends = current_cycle(by_id[item.subject_id], school, today).ends
+            ttl = expires_at(ends, retention_years)
+            if open_deadline(store, item, expires_at=ttl):
                 opened += 1
             else:
                 already += 1

@@ -9,20 +9,21 @@ audit entry, its emails (the outbox) and its open items, so nothing is half done
 | open items | `PERSON#<reviewee id>` | `DUE#<cycle id>#observation-feedback#<obs id>` and `...#observation-record#<obs id>` | App 3.11, 3.13: in DueIndex until the record is written |
 
 A person's observations in a cycle are one Query (`begins_with(sk, "CYCLE#<cycle>#OBS#")`).
+
+Every item here (the pointer too) and every audit entry carries `expires_at` (7): at least six
+years after the cycle ends, computed by the caller (domain/retention.py `expires_at_for`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from growthcycle.adapters.deadlines import deadline_item
-from growthcycle.adapters.outbox import Email, outbox_put
-from growthcycle.adapters.store import Store, _from_item, _to_item
+from growthcycle.adapters.outbox import Email
+from growthcycle.adapters.store import Cancelled, Store, _from_item, _to_item
 from growthcycle.domain.deadlines import OpenItem
 from growthcycle.domain.observations import Comment, Observation
 from growthcycle.domain.records import AuditEntry, VersionConflict
@@ -40,7 +41,7 @@ def deadline_sk(cycle_id: str, event: str, obs_id: str) -> str:
     return f"DUE#{cycle_id}#{event}#{obs_id}"
 
 
-def _observation_item(observation: Observation) -> dict[str, Any]:
+def _observation_item(observation: Observation, expires_at: int) -> dict[str, Any]:
     return {
         **observation_key(observation.reviewee_id, observation.cycle_id, observation.obs_id),
         "kind": "observation",
@@ -49,21 +50,12 @@ def _observation_item(observation: Observation) -> dict[str, Any]:
         "status": observation.status,
         "version": observation.version,
         "data": observation.model_dump_json(),
+        "expires_at": expires_at,  # 7
     }
 
 
 def _observation(item: dict[str, Any]) -> Observation:
     return Observation.model_validate_json(item["data"])
-
-
-def _email_puts(store: Store, emails: Iterable[tuple[Email, str]]) -> list[dict[str, Any]]:
-    return [{"Put": outbox_put(store.table_name, email, key)} for email, key in emails]
-
-
-def _cancelled(error: ClientError) -> list[str]:
-    if error.response["Error"]["Code"] != "TransactionCanceledException":
-        raise error
-    return [r.get("Code", "") for r in error.response.get("CancellationReasons", [])]
 
 
 def book(
@@ -72,49 +64,30 @@ def book(
     audit: AuditEntry,
     emails: Sequence[tuple[Email, str]],
     deadlines: Sequence[OpenItem],
+    *,
+    expires_at: int,
 ) -> bool:
     """Record a booking, its notice email and its open items; False when it was booked before
     (the same form sent twice: the pointer exists)."""
-    items: list[dict[str, Any]] = [
-        {
-            "Put": {
-                "TableName": store.table_name,
-                "Item": _to_item(
-                    {
-                        **pointer_key(observation.obs_id),
-                        "kind": "observation-pointer",
-                        "person_id": observation.reviewee_id,
-                        "cycle_id": observation.cycle_id,
-                    }
-                ),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        },
-        {
-            "Put": {
-                "TableName": store.table_name,
-                "Item": _to_item(_observation_item(observation)),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        },
-        {"Put": store._audit_put(audit)},
-        *_email_puts(store, emails),
+    pointer = {
+        **pointer_key(observation.obs_id),
+        "kind": "observation-pointer",
+        "person_id": observation.reviewee_id,
+        "cycle_id": observation.cycle_id,
+        "expires_at": expires_at,
+    }
+    writes = [
+        store.put(pointer, only_new=True),
+        store.put(_observation_item(observation, expires_at), only_new=True),
         *(
-            {
-                "Put": {
-                    "TableName": store.table_name,
-                    "Item": _to_item(deadline_item(item)),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
+            store.put(deadline_item(item, expires_at=expires_at), only_new=True)
             for item in deadlines
         ),
     ]
     try:
-        store.db.transact_write_items(TransactItems=items)
-    except ClientError as error:
-        reasons = _cancelled(error)
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+        store.transact(writes, expires_at=expires_at, audit=audit, emails=emails)
+    except Cancelled as error:
+        if error.failed(0):
             return False
         raise
     return True
@@ -157,21 +130,18 @@ def save_record(
     audit: AuditEntry,
     emails: Sequence[tuple[Email, str]],
     close: Sequence[tuple[str, str]],
+    *,
+    expires_at: int,
 ) -> None:
     """Store the record (conditional on the version the observer loaded), its audit entry, the
     copies (first record only) and close the open items; VersionConflict if someone saved first."""
     now = audit.at.astimezone(UTC).isoformat()
-    items: list[dict[str, Any]] = [
-        {
-            "Put": {
-                "TableName": store.table_name,
-                "Item": _to_item(_observation_item(updated)),
-                "ConditionExpression": "version = :previous",
-                "ExpressionAttributeValues": _to_item({":previous": updated.version - 1}),
-            }
-        },
-        {"Put": store._audit_put(audit)},
-        *_email_puts(store, emails),
+    writes: list[dict[str, Any]] = [
+        store.put(
+            _observation_item(updated, expires_at),
+            condition="version = :previous",
+            values={":previous": updated.version - 1},
+        ),
         *(
             {
                 "Update": {
@@ -187,9 +157,8 @@ def save_record(
         ),
     ]
     try:
-        store.db.transact_write_items(TransactItems=items)
-    except ClientError as error:
-        _cancelled(error)
+        store.transact(writes, expires_at=expires_at, audit=audit, emails=emails)
+    except Cancelled as error:
         current = get_observation(store, updated.obs_id)
         raise VersionConflict(current.version if current else 0) from error
 
@@ -205,30 +174,22 @@ def add_comment(
     comment: Comment,
     audit: AuditEntry,
     emails: Sequence[tuple[Email, str]],
+    *,
+    expires_at: int,
 ) -> bool:
     """Append the reviewee's comment once; False when this comment was added before (a retry)."""
     item = {
         **_comment_key(observation, comment.comment_id),
         "kind": "observation-comment",
         "data": comment.model_dump_json(),
+        "expires_at": expires_at,  # 7
     }
     try:
-        store.db.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": store.table_name,
-                        "Item": _to_item(item),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {"Put": store._audit_put(audit)},
-                *_email_puts(store, emails),
-            ]
+        store.transact(
+            [store.put(item, only_new=True)], expires_at=expires_at, audit=audit, emails=emails
         )
-    except ClientError as error:
-        reasons = _cancelled(error)
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+    except Cancelled as error:
+        if error.failed(0):
             return False
         raise
     return True

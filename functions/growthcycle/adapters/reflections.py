@@ -8,12 +8,13 @@ Key patterns (docs/architecture.md):
 | double-tap marker | `ONCE#reflection#<person_id>#<client token>` | `ONCE` (`expires_at`) |
 
 A reflection, its single-use marker and its audit entry are written in one transaction: a
-double-tap (the same client token twice) writes nothing the second time.
+double-tap (the same client token twice) writes nothing the second time. The reflection, the
+reset form and the audit entry expire with the cycle (`expires_at`, 7); the marker after
+TOKEN_DAYS.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
-from growthcycle.adapters.store import Store, _from_item, _submission, _to_item, submission_key
+from growthcycle.adapters.store import (
+    Cancelled,
+    Store,
+    _from_item,
+    _submission,
+    _to_item,
+    submission_key,
+)
 from growthcycle.domain.records import AuditEntry, Submission
 
 GENERAL = "general"
@@ -60,91 +68,41 @@ def record_reflection(
     audit: AuditEntry,
     client_token: str,
     *,
+    expires_at: int,
     reset: Submission | None = None,
 ) -> bool:
     """Store a reflection with its audit entry, once per client token; False for a repeat.
 
     `reset`, when given, is a new (empty) version of a form submission written in the same
     transaction (the reflection form hosted by the forms pages starts blank again).
+    `expires_at`: the cycle's TTL (7) for everything but the double-tap marker.
     """
     stamp = reflection.recorded_at.astimezone(UTC).isoformat()
     sk = f"{reflection_prefix(reflection.cycle_id)}{stamp}#{secrets.token_hex(4)}"
     body = reflection.model_dump(mode="json", exclude={"sk"})
-    expires = int((reflection.recorded_at + timedelta(days=TOKEN_DAYS)).timestamp())
-    items: list[dict[str, Any]] = [
-        {
-            "Put": {
-                "TableName": store.table_name,
-                "Item": _to_item(
-                    {
-                        "pk": f"ONCE#reflection#{reflection.person_id}#{client_token}",
-                        "sk": "ONCE",
-                        "expires_at": expires,
-                    }
-                ),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        },
-        {
-            "Put": {
-                "TableName": store.table_name,
-                "Item": _to_item(
-                    {
-                        "pk": f"PERSON#{reflection.person_id}",
-                        "sk": sk,
-                        "kind": "reflection",
-                        **body,
-                    }
-                ),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        },
-        {"Put": store._audit_put(audit)},
-    ]
+    marker_expires = int((reflection.recorded_at + timedelta(days=TOKEN_DAYS)).timestamp())
+    marker = {
+        "pk": f"ONCE#reflection#{reflection.person_id}#{client_token}",
+        "sk": "ONCE",
+        "expires_at": marker_expires,
+    }
+    item = {
+        "pk": f"PERSON#{reflection.person_id}",
+        "sk": sk,
+        "kind": "reflection",
+        **body,
+        "expires_at": expires_at,  # 7
+    }
+    writes = [store.put(marker, only_new=True), store.put(item, only_new=True)]
     if reset is not None:
-        items += _reset_puts(store, reset)
+        writes += store.submission_puts(reset, expires_at=expires_at)
     try:
-        store.db.transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "TransactionCanceledException":
-            raise
-        reasons = error.response.get("CancellationReasons") or []
-        if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+        store.transact(writes, expires_at=expires_at, audit=audit)
+    except Cancelled as error:
+        if error.failed(0):
             return False  # the same client token: recorded already
         raise
     return True
-
-
-def _reset_puts(store: Store, submission: Submission) -> list[dict[str, Any]]:
-    key = submission_key(submission.person_id, submission.cycle_id, submission.form_id)
-    body = {
-        "kind": "submission",
-        "person_id": submission.person_id,
-        "cycle_id": submission.cycle_id,
-        "form_id": submission.form_id,
-        "version": submission.version,
-        "status": submission.status,
-        "values": json.dumps(submission.values, ensure_ascii=False),
-        "saved_by": submission.saved_by,
-        "saved_at": submission.saved_at.isoformat(),
-    }
-    return [
-        {
-            "Put": {
-                "TableName": store.table_name,
-                "Item": _to_item({**key, **body}),
-                "ConditionExpression": "version = :previous",
-                "ExpressionAttributeValues": {":previous": {"N": str(submission.version - 1)}},
-            }
-        },
-        {
-            "Put": {
-                "TableName": store.table_name,
-                "Item": _to_item({**key, "sk": f"{key['sk']}#V#{submission.version:06d}", **body}),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        },
-    ]
 
 
 def reflections_for(store: Store, person_id: str, cycle_id: str) -> list[Reflection]:

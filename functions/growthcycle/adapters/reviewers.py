@@ -8,7 +8,8 @@ in the table.
 | headteacher's reviewers | `SCHOOL#<school id>` | `HEADTEACHER-REVIEWERS#<cycle id>` | governors, foundation governors, adviser, quality assurance (5) |
 
 Every change is written in one transaction with its audit entry and its emails (the outbox).
-A school's assignments are read with one BatchGetItem per 100 people, never a Scan.
+A school's assignments are read with one BatchGetItem per 100 people, never a Scan. All three
+items and their audit entries are records of their cycle: `expires_at` (7), given by the caller.
 """
 
 from __future__ import annotations
@@ -20,10 +21,8 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from botocore.exceptions import ClientError
-
-from growthcycle.adapters.outbox import Email, outbox_put
-from growthcycle.adapters.store import Store, _from_item, _to_item
+from growthcycle.adapters.outbox import Email
+from growthcycle.adapters.store import Cancelled, Store, _from_item, _to_item
 from growthcycle.domain.records import AuditEntry
 from growthcycle.domain.reviewers import HeadteacherReviewers
 from growthcycle.domain.trust import School
@@ -45,20 +44,20 @@ def _stamp(at: datetime) -> str:
     return at.astimezone(UTC).isoformat()
 
 
-def _transact(store: Store, items: list[dict[str, Any]]) -> None:
+def _transact(
+    store: Store,
+    writes: list[dict[str, Any]],
+    *,
+    audit: AuditEntry,
+    expires_at: int,
+    emails: Sequence[tuple[Email, str]] = (),
+) -> None:
     try:
-        store.db.transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "TransactionCanceledException":
-            raise
-        reasons = [r.get("Code", "") for r in error.response.get("CancellationReasons", [])]
-        if "ConditionalCheckFailed" in reasons:
+        store.transact(writes, expires_at=expires_at, audit=audit, emails=emails)
+    except Cancelled as error:
+        if error.conflict:
             raise ReviewerConflict() from error
         raise
-
-
-def _email_puts(store: Store, emails: Sequence[tuple[Email, str]]) -> list[dict[str, Any]]:
-    return [{"Put": outbox_put(store.table_name, email, key)} for email, key in emails]
 
 
 # --- assignments ------------------------------------------------------------------------------
@@ -103,6 +102,7 @@ def _assignment_put(
     actor_id: str,
     at: datetime,
     why: str,
+    expires_at: int,
 ) -> dict[str, Any]:
     item = {
         **reviewer_key(reviewee_id, cycle_id),
@@ -113,8 +113,9 @@ def _assignment_put(
         "assigned_by": actor_id,
         "assigned_at": _stamp(at),
         "why": why,
+        "expires_at": expires_at,  # 7
     }
-    return {"Put": {"TableName": store.table_name, "Item": _to_item(item)}}
+    return store.put(item)
 
 
 def assign_reviewer(
@@ -126,9 +127,11 @@ def assign_reviewer(
     actor_id: str,
     at: datetime,
     why: str,
+    expires_at: int,
     emails: Sequence[tuple[Email, str]] = (),
 ) -> None:
-    """Record `reviewer_id` as the reviewee's reviewer for `cycle_id`, audited (4.2)."""
+    """Record `reviewer_id` as the reviewee's reviewer for `cycle_id`, audited (4.2);
+    `expires_at`: the cycle's TTL (7)."""
     audit = AuditEntry(
         subject_id=reviewee_id,
         actor_id=actor_id,
@@ -137,14 +140,10 @@ def assign_reviewer(
         channel="page",
         at=at,
     )
-    _transact(
-        store,
-        [
-            _assignment_put(store, reviewee_id, cycle_id, reviewer_id, actor_id, at, why),
-            {"Put": store._audit_put(audit)},
-            *_email_puts(store, emails),
-        ],
+    assignment = _assignment_put(
+        store, reviewee_id, cycle_id, reviewer_id, actor_id, at, why, expires_at
     )
+    _transact(store, [assignment], audit=audit, expires_at=expires_at, emails=emails)
 
 
 # --- requests for a different reviewer (4.2) ----------------------------------------------------
@@ -173,7 +172,7 @@ class ChangeRequest:
         return {"pk": f"PERSON#{self.reviewee_id}", "sk": f"REVIEWER-REQUEST#{self.request_id}"}
 
 
-def _request_item(request: ChangeRequest) -> dict[str, Any]:
+def _request_item(request: ChangeRequest, expires_at: int) -> dict[str, Any]:
     data = asdict(request)
     data["requested_at"] = _stamp(request.requested_at)
     data["decided_at"] = _stamp(request.decided_at) if request.decided_at else None
@@ -184,6 +183,7 @@ def _request_item(request: ChangeRequest) -> dict[str, Any]:
         "gsi2sk": f"REVIEWER-REQUEST#{request.status}#{data['requested_at']}#{request.reviewee_id}",
         "data": json.dumps(data, ensure_ascii=False),
         "status": request.status,
+        "expires_at": expires_at,  # 7
     }
 
 
@@ -233,7 +233,11 @@ def get_request(store: Store, reviewee_id: str, request_id: str) -> ChangeReques
 
 
 def create_request(
-    store: Store, request: ChangeRequest, emails: Sequence[tuple[Email, str]]
+    store: Store,
+    request: ChangeRequest,
+    emails: Sequence[tuple[Email, str]],
+    *,
+    expires_at: int,
 ) -> None:
     audit = AuditEntry(
         subject_id=request.reviewee_id,
@@ -245,17 +249,10 @@ def create_request(
     )
     _transact(
         store,
-        [
-            {
-                "Put": {
-                    "TableName": store.table_name,
-                    "Item": _to_item(_request_item(request)),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            {"Put": store._audit_put(audit)},
-            *_email_puts(store, emails),
-        ],
+        [store.put(_request_item(request, expires_at), only_new=True)],
+        audit=audit,
+        expires_at=expires_at,
+        emails=emails,
     )
 
 
@@ -269,6 +266,7 @@ def decide_request(
     reasons: str | None,
     replacement_id: str | None,
     emails: Sequence[tuple[Email, str]],
+    expires_at: int,
 ) -> ChangeRequest:
     """The headteacher's decision (4.2), with the new assignment when approved; only once."""
     decided = replace(
@@ -287,21 +285,16 @@ def decide_request(
         channel="page",
         at=at,
     )
-    items: list[dict[str, Any]] = [
-        {
-            "Put": {
-                "TableName": store.table_name,
-                "Item": _to_item(_request_item(decided)),
-                "ConditionExpression": "#s = :pending",
-                "ExpressionAttributeNames": {"#s": "status"},
-                "ExpressionAttributeValues": _to_item({":pending": "pending"}),
-            }
-        },
-        {"Put": store._audit_put(audit)},
-        *_email_puts(store, emails),
+    writes = [
+        store.put(
+            _request_item(decided, expires_at),
+            condition="#s = :pending",
+            names={"#s": "status"},
+            values={":pending": "pending"},
+        )
     ]
     if decision == "approved" and replacement_id:
-        items.append(
+        writes.append(
             _assignment_put(
                 store,
                 request.reviewee_id,
@@ -310,9 +303,10 @@ def decide_request(
                 actor_id,
                 at,
                 "request",
+                expires_at,
             )
         )
-    _transact(store, items)
+    _transact(store, writes, audit=audit, expires_at=expires_at, emails=emails)
     return decided
 
 
@@ -368,14 +362,17 @@ def record_headteacher_reviewers(
     headteacher_id: str,
     actor_id: str,
     at: datetime,
+    expires_at: int,
 ) -> None:
-    """Store the governing body's appointment (4.2), audited on the headteacher's record."""
+    """Store the governing body's appointment (4.2), audited on the headteacher's record;
+    `expires_at`: the TTL of the headteacher's cycle it is for (7)."""
     item = {
         **_appointment_key(school_id, appointment.cycle_id),
         "kind": "headteacher-reviewers",
         "data": json.dumps(asdict(appointment)),
         "recorded_by": actor_id,
         "recorded_at": _stamp(at),
+        "expires_at": expires_at,  # 7
     }
     audit = AuditEntry(
         subject_id=headteacher_id,
@@ -385,13 +382,7 @@ def record_headteacher_reviewers(
         channel="page",
         at=at,
     )
-    _transact(
-        store,
-        [
-            {"Put": {"TableName": store.table_name, "Item": _to_item(item)}},
-            {"Put": store._audit_put(audit)},
-        ],
-    )
+    _transact(store, [store.put(item)], audit=audit, expires_at=expires_at)
 
 
 def headteacher_statement_qa(store: Store, school: School) -> list[str]:

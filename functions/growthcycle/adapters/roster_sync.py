@@ -14,6 +14,13 @@ Writes, for the people added, updated or left:
 BatchWriteItem may hand back `UnprocessedItems` (throttling): they are retried with exponential
 backoff and jitter, and the import fails loudly if some are still unwritten after the last try.
 Every write is a full put of the new state, so running the same import again is safe.
+
+Retention (7): a cycle item and the audit entries about a cycle carry `expires_at`, the deployment's
+`retention_years` after the cycle ends (an audit entry with no cycle at hand: after the latest day
+the current cycle can end). A person item is standing data and has no `expires_at` while they are
+staff; when a leaver's cycle is closed, their person item gets the `expires_at` of that last
+cycle (from the latest day its id allows, so never before any record of it). Someone back in the
+roster later is written again by `put_person`, without it.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from growthcycle.adapters.store import Store, _to_item
 from growthcycle.domain.cycles import Cycle
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry
+from growthcycle.domain.retention import cycle_end_at_latest, expires_at, latest_end
 from growthcycle.domain.roster_changes import RosterChanges, diff_roster
 from growthcycle.domain.staff import Roster
 from growthcycle.domain.trust import CycleSettings
@@ -73,7 +81,7 @@ def cycle_key(person_id: str, cycle_id: str) -> dict[str, str]:
     return {"pk": f"PERSON#{person_id}", "sk": f"CYCLE#{cycle_id}"}
 
 
-def cycle_item(person: Person, cycle: Cycle) -> dict[str, Any]:
+def cycle_item(person: Person, cycle: Cycle, *, expires_at: int) -> dict[str, Any]:
     return _to_item(
         {
             **cycle_key(person.person_id, cycle.cycle_id),
@@ -85,6 +93,7 @@ def cycle_item(person: Person, cycle: Cycle) -> dict[str, Any]:
             "starts": cycle.starts.isoformat(),
             "ends": cycle.ends.isoformat(),
             "closed_early": cycle.closed_early,
+            "expires_at": expires_at,  # 7
         }
     )
 
@@ -108,7 +117,7 @@ class ImportWritten:
     cycles_closed: int  # UpdateItem calls
 
 
-def _audit_item(store: Store, subject_id: str, action: str) -> dict[str, Any]:
+def _audit_item(store: Store, subject_id: str, action: str, expires: int) -> dict[str, Any]:
     audit = AuditEntry(
         subject_id=subject_id,
         actor_id=IMPORT_ACTOR,
@@ -116,22 +125,34 @@ def _audit_item(store: Store, subject_id: str, action: str) -> dict[str, Any]:
         target="roster",
         channel="import",
     )
-    item: dict[str, Any] = store._audit_put(audit)["Item"]
+    item: dict[str, Any] = store._audit_put(audit, expires_at=expires)["Item"]
     return item
 
 
-def _items_to_put(store: Store, changes: RosterChanges) -> list[dict[str, Any]]:
+def _items_to_put(
+    store: Store, changes: RosterChanges, *, today: date, retention_years: int
+) -> list[dict[str, Any]]:
+    # 7: the cycle an entry is about when it is known, else the latest the current one can end.
+    current = expires_at(cycle_end_at_latest(today), retention_years)
     items: list[dict[str, Any]] = [person_item(p) for p in changes.people_to_write]
     for added in changes.added:
-        items.append(_audit_item(store, added.person.person_id, "added from the roster"))
-        if added.cycle is not None:
-            items.append(cycle_item(added.person, added.cycle))
+        if added.cycle is None:
+            items.append(
+                _audit_item(store, added.person.person_id, "added from the roster", current)
+            )
+            continue
+        cycle_expires = expires_at(added.cycle.ends, retention_years)
+        audit_expires = max(cycle_expires, current)
+        items.append(
+            _audit_item(store, added.person.person_id, "added from the roster", audit_expires)
+        )
+        items.append(cycle_item(added.person, added.cycle, expires_at=cycle_expires))
     for updated in changes.updated:
         action = "updated from the roster: " + ", ".join(updated.fields)
-        items.append(_audit_item(store, updated.after.person_id, action))
+        items.append(_audit_item(store, updated.after.person_id, action, current))
     for left in changes.left:
         why = "not in the roster" if left.missing else "leaving date in the roster"
-        items.append(_audit_item(store, left.after.person_id, f"left ({why})"))
+        items.append(_audit_item(store, left.after.person_id, f"left ({why})", current))
     return items
 
 
@@ -171,15 +192,17 @@ def batch_write(
     return calls, retries
 
 
-def close_cycle(store: Store, person: Person, cycle: Cycle) -> None:
-    """Record a leaver's cycle as closed, keeping whatever else the cycle item holds."""
+def close_cycle(store: Store, person: Person, cycle: Cycle, *, retention_years: int) -> None:
+    """Record a leaver's cycle as closed, keeping whatever else the cycle item holds. The cycle
+    item, and the leaver's person item, expire `retention_years` after it ends (7)."""
+    cycle_expires = expires_at(cycle.ends, retention_years)
     store.db.update_item(
         TableName=store.table_name,
         Key=_to_item(cycle_key(person.person_id, cycle.cycle_id)),
         UpdateExpression=(
             "SET #kind = :kind, person_id = :person, school_id = :school, cycle_id = :cycle, "
             "#group = if_not_exists(#group, :group), starts = if_not_exists(starts, :starts), "
-            "ends = :ends, closed_early = :why"
+            "ends = :ends, closed_early = :why, expires_at = :expires"
         ),
         ExpressionAttributeNames={"#kind": "kind", "#group": "group"},
         ExpressionAttributeValues=_to_item(
@@ -192,8 +215,18 @@ def close_cycle(store: Store, person: Person, cycle: Cycle) -> None:
                 ":starts": cycle.starts.isoformat(),
                 ":ends": cycle.ends.isoformat(),
                 ":why": cycle.closed_early or "left the school",
+                ":expires": cycle_expires,
             }
         ),
+    )
+    # 7: the person item goes with the last cycle's records, never before any of them.
+    person_expires = expires_at(latest_end(cycle.cycle_id), retention_years)
+    store.db.update_item(
+        TableName=store.table_name,
+        Key=_to_item({"pk": f"PERSON#{person.person_id}", "sk": "PROFILE"}),
+        UpdateExpression="SET expires_at = :expires",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues=_to_item({":expires": max(person_expires, cycle_expires)}),
     )
 
 
@@ -201,15 +234,18 @@ def apply_import(
     store: Store,
     changes: RosterChanges,
     *,
+    today: date,
+    retention_years: int,
     progress: Progress | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> ImportWritten:
-    """Write the changes (see the module docstring). Nothing is ever deleted (7)."""
-    items = _items_to_put(store, changes)
+    """Write the changes (see the module docstring). Nothing is ever deleted (7): leavers'
+    records expire `retention_years` after their last cycle ends, through the table's TTL."""
+    items = _items_to_put(store, changes, today=today, retention_years=retention_years)
     calls, retries = batch_write(store, items, progress=progress, sleep=sleep)
     closed = 0
     for left in changes.left:
         if left.cycle is not None:
-            close_cycle(store, left.after, left.cycle)
+            close_cycle(store, left.after, left.cycle, retention_years=retention_years)
             closed += 1
     return ImportWritten(items=len(items), batches=calls, retries=retries, cycles_closed=closed)

@@ -14,6 +14,10 @@ that a retry never pushes a date twice.
 Order, so that a crash half-way loses nothing: suspend writes the record (with the items it is
 about to close) first and closes them after; resume reopens the items first and writes the record
 after. Both are safe to repeat.
+
+Both items and their audit entries are records of the cycle (7): `expires_at`, given by the caller
+for a capability record; for a transfer, the later of the old cycle's and the new cycle's.
+Closing and reopening an open item are UpdateItems: the item keeps its own `expires_at`.
 """
 
 from __future__ import annotations
@@ -26,11 +30,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from growthcycle.adapters.deadlines import close_deadline, deadline_item
-from growthcycle.adapters.store import Store, _from_item, _to_item
+from growthcycle.adapters.store import Cancelled, Store, _from_item, _to_item
 from growthcycle.domain.calendar import WorkingCalendar
 from growthcycle.domain.cycles import Cycle, StaffGroup, Suspension
 from growthcycle.domain.deadlines import OpenItem
 from growthcycle.domain.records import AuditEntry
+from growthcycle.domain.retention import expires_at as retention_expiry
+from growthcycle.domain.retention import latest_end
 from growthcycle.domain.special_cases import CapabilityRecord, Transfer, pushed_due_dates
 
 
@@ -76,6 +82,7 @@ def _write_record(
     paused: Mapping[str, date],
     version: int,
     audit: AuditEntry,
+    expires_at: int,
 ) -> None:
     item = {
         **_capability_key(record.person_id, record.cycle_id),
@@ -89,26 +96,17 @@ def _write_record(
         "paused": json.dumps({sk: d.isoformat() for sk, d in paused.items()}),
         "suspended": record.suspended,
         "version": version + 1,
+        "expires_at": expires_at,  # 7
     }
-    condition: dict[str, Any] = (
-        {"ConditionExpression": "attribute_not_exists(pk)"}
+    put = (
+        store.put(item, only_new=True)
         if version == 0
-        else {
-            "ConditionExpression": "version = :v",
-            "ExpressionAttributeValues": _to_item({":v": version}),
-        }
+        else store.put(item, condition="version = :v", values={":v": version})
     )
     try:
-        store.db.transact_write_items(
-            TransactItems=[
-                {"Put": {"TableName": store.table_name, "Item": _to_item(item), **condition}},
-                {"Put": store._audit_put(audit)},
-            ]
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "TransactionCanceledException":
-            raise CapabilityConflict() from error
-        raise
+        store.transact([put], expires_at=expires_at, audit=audit)
+    except Cancelled as error:
+        raise CapabilityConflict() from error
 
 
 def open_items(store: Store, person_id: str, cycle_id: str) -> dict[str, date]:
@@ -126,11 +124,19 @@ def open_items(store: Store, person_id: str, cycle_id: str) -> dict[str, date]:
 
 
 def suspend_cycle(
-    store: Store, person_id: str, cycle_id: str, *, today: date, actor_id: str, at: datetime
+    store: Store,
+    person_id: str,
+    cycle_id: str,
+    *,
+    today: date,
+    actor_id: str,
+    at: datetime,
+    expires_at: int,
 ) -> int:
     """3, 4.1: pause the cycle for the capability procedure from `today`; its open items leave
     DueIndex. Returns how many items were paused. Already paused: closes any listed item still
-    open (finishing a run that died half-way) and changes nothing else."""
+    open (finishing a run that died half-way) and changes nothing else. `expires_at`: the cycle's
+    TTL (7)."""
     record, paused, version = capability_record(store, person_id, cycle_id)
     if not record.suspended:
         paused = open_items(store, person_id, cycle_id)
@@ -142,7 +148,7 @@ def suspend_cycle(
             channel="page",
             at=at,
         )
-        _write_record(store, record.suspend(today), paused, version, audit)
+        _write_record(store, record.suspend(today), paused, version, audit, expires_at)
     pk = f"PERSON#{person_id}"
     for sk in paused:
         close_deadline(store, pk, sk, closed_at=at)
@@ -168,7 +174,7 @@ def _reopen(store: Store, pk: str, sk: str, due: date) -> bool:
         link=data["link"],
         title=data["title"],
     )
-    attributes = deadline_item(item)
+    attributes = deadline_item(item, expires_at=None)  # an update: the item keeps its own
     try:
         store.db.update_item(
             TableName=store.table_name,
@@ -201,9 +207,11 @@ def resume_cycle(
     calendar: WorkingCalendar,
     actor_id: str,
     at: datetime,
+    expires_at: int,
 ) -> dict[str, date]:
     """3, 4.1: restart the clocks on `today`: the paused items go back in DueIndex, each due date
-    pushed by the working days the suspension covered. Returns sk -> new due date."""
+    pushed by the working days the suspension covered. Returns sk -> new due date.
+    `expires_at`: the cycle's TTL (7)."""
     record, paused, version = capability_record(store, person_id, cycle_id)
     resumed = record.resume(today)  # NotSuspended when there is nothing to resume
     ended = resumed.periods[-1]
@@ -219,7 +227,7 @@ def resume_cycle(
         channel="page",
         at=at,
     )
-    _write_record(store, resumed, {}, version, audit)
+    _write_record(store, resumed, {}, version, audit, expires_at)
     return pushed
 
 
@@ -230,10 +238,15 @@ def _transfer_key(person_id: str, transfer_date: date) -> dict[str, str]:
     return {"pk": f"PERSON#{person_id}", "sk": f"TRANSFER#{transfer_date.isoformat()}"}
 
 
-def record_transfer(store: Store, transfer: Transfer, *, actor_id: str, at: datetime) -> None:
+def record_transfer(
+    store: Store, transfer: Transfer, *, actor_id: str, at: datetime, retention_years: int
+) -> None:
     """Store the headteacher's decision on a transfer (4.1), audited; a cycle that begins again
-    is also written as the person's cycle item (`CYCLE#<new cycle id>`)."""
+    is also written as the person's cycle item (`CYCLE#<new cycle id>`). Everything expires
+    `retention_years` after the later of the old cycle's end and the new one's (7)."""
     new = transfer.new_cycle
+    ends = max([latest_end(transfer.old_cycle_id), *([new.ends] if new is not None else [])])
+    expires_at = retention_expiry(ends, retention_years)
     item: dict[str, Any] = {
         **_transfer_key(transfer.person_id, transfer.transfer_date),
         "kind": "transfer",
@@ -243,8 +256,9 @@ def record_transfer(store: Store, transfer: Transfer, *, actor_id: str, at: date
         "old_cycle_id": transfer.old_cycle_id,
         "decided_by": actor_id,
         "decided_at": at.astimezone(UTC).isoformat(),
+        "expires_at": expires_at,  # 7
     }
-    items: list[dict[str, Any]] = []
+    writes: list[dict[str, Any]] = []
     if new is not None:
         item |= {
             "new_cycle_id": new.cycle_id,
@@ -262,8 +276,9 @@ def record_transfer(store: Store, transfer: Transfer, *, actor_id: str, at: date
             "starts": new.starts.isoformat(),
             "ends": new.ends.isoformat(),
             "restarted_from": transfer.old_cycle_id,
+            "expires_at": expires_at,  # 7
         }
-        items.append({"Put": {"TableName": store.table_name, "Item": _to_item(cycle_item)}})
+        writes.append(store.put(cycle_item))
     audit = AuditEntry(
         subject_id=transfer.person_id,
         actor_id=actor_id,
@@ -272,11 +287,8 @@ def record_transfer(store: Store, transfer: Transfer, *, actor_id: str, at: date
         channel="page",
         at=at,
     )
-    items += [
-        {"Put": {"TableName": store.table_name, "Item": _to_item(item)}},
-        {"Put": store._audit_put(audit)},
-    ]
-    store.db.transact_write_items(TransactItems=items)
+    writes.append(store.put(item))
+    store.transact(writes, expires_at=expires_at, audit=audit)
 
 
 def restarts(store: Store, person_id: str) -> list[Cycle]:

@@ -11,6 +11,10 @@ never signed without its copies, and two people acting at once cannot both succe
 | view (7) | `STATEMENT#<statement id>` | `VIEW#<iso time>#<random>` | who saw it, why, which page |
 | used link | `ONCE#statement-link#<nonce>` | `ONCE` | `expires_at` (TTL) |
 
+The statement, its versions, events, views and audit entries carry `expires_at` (7): at least six
+years after the cycle ends, computed by the caller (domain/retention.py `expires_at_for`). Each
+move re-puts the statement with the value the caller gives, so it never moves sooner.
+
 A school's statements are one Query on BySchool; one statement's history is one Query on its pk.
 """
 
@@ -22,10 +26,8 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from growthcycle.adapters.outbox import Email, outbox_put
-from growthcycle.adapters.store import Store, _from_item, _to_item
+from growthcycle.adapters.outbox import Email
+from growthcycle.adapters.store import Cancelled, Store, _from_item, _to_item
 from growthcycle.domain.records import AuditEntry
 from growthcycle.domain.statements import Statement, StatementEvent, StatementVersion, View
 
@@ -46,7 +48,7 @@ def statement_pk(statement_id: str) -> str:
     return f"STATEMENT#{statement_id}"
 
 
-def _statement_item(statement: Statement) -> dict[str, Any]:
+def _statement_item(statement: Statement, expires_at: int) -> dict[str, Any]:
     return {
         "pk": statement_pk(statement.statement_id),
         "sk": "STATEMENT",
@@ -56,6 +58,7 @@ def _statement_item(statement: Statement) -> dict[str, Any]:
         "state": statement.state.value,
         "version": statement.version,
         "data": statement.model_dump_json(),
+        "expires_at": expires_at,  # 7
     }
 
 
@@ -111,13 +114,14 @@ def views(store: Store, statement_id: str) -> list[View]:
     return [View.model_validate_json(i["data"]) for i in _history(store, statement_id, "VIEW#")]
 
 
-def record_view(store: Store, view: View) -> None:
+def record_view(store: Store, view: View, *, expires_at: int) -> None:
     stamp = view.at.astimezone(UTC).isoformat()
     item = {
         "pk": statement_pk(view.statement_id),
         "sk": f"VIEW#{stamp}#{secrets.token_hex(6)}",
         "kind": "statement-view",
         "data": view.model_dump_json(),
+        "expires_at": expires_at,  # 7: the view log is part of the record
     }
     store.db.put_item(TableName=store.table_name, Item=_to_item(item))
 
@@ -130,35 +134,27 @@ def commit(
     event: StatementEvent | None,
     audit: AuditEntry,
     emails: Sequence[tuple[Email, str]],
+    expires_at: int,
     new_version: StatementVersion | None = None,
     link_marker: tuple[str, int] | None = None,
 ) -> Statement:
-    """Store one move, all or nothing. `expected_version` None: the statement is new."""
-    condition: dict[str, Any]
-    if expected_version is None:
-        condition = {"ConditionExpression": "attribute_not_exists(pk)"}
-    else:
-        condition = {
-            "ConditionExpression": "version = :expected",
-            "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
-        }
+    """Store one move, all or nothing. `expected_version` None: the statement is new.
+    `expires_at`: the TTL of the statement, the event, the new version and the audit entry (7);
+    the link marker keeps its own short one."""
     pk = statement_pk(statement.statement_id)
-    once = {"ConditionExpression": "attribute_not_exists(pk)"}
-    items: list[dict[str, Any]] = [
-        {
-            "Put": {
-                "TableName": store.table_name,
-                "Item": _to_item(_statement_item(statement)),
-                **condition,
-            }
-        },
-        {"Put": store._audit_put(audit)},
-        *({"Put": outbox_put(store.table_name, email, key)} for email, key in emails),
+    item = _statement_item(statement, expires_at)
+    writes = [
+        store.put(item, only_new=True)
+        if expected_version is None
+        else store.put(
+            item, condition="version = :expected", values={":expected": expected_version}
+        )
     ]
     if event is not None:
-        event_item = {"pk": pk, "sk": f"EVENT#{event.seq:06d}", "kind": "statement-event"}
-        event_item["data"] = event.model_dump_json()
-        items.append({"Put": {"TableName": store.table_name, "Item": _to_item(event_item), **once}})
+        event_item: dict[str, Any] = {"pk": pk, "sk": f"EVENT#{event.seq:06d}"}
+        event_item["kind"] = "statement-event"
+        event_item |= {"data": event.model_dump_json(), "expires_at": expires_at}
+        writes.append(store.put(event_item, only_new=True))
     if new_version is not None:
         version_item = {
             "pk": pk,
@@ -166,29 +162,22 @@ def commit(
             "kind": "statement-version",
             "data": new_version.model_dump_json(),
             "values": json.dumps(new_version.values, ensure_ascii=False),
+            "expires_at": expires_at,
         }
-        items.append(
-            {"Put": {"TableName": store.table_name, "Item": _to_item(version_item), **once}}
-        )
+        writes.append(store.put(version_item, only_new=True))
     marker_index = None
     if link_marker is not None:
-        marker, expires_at = link_marker
-        marker_index = len(items)
-        marker_item = {"pk": f"ONCE#{marker}", "sk": "ONCE", "expires_at": expires_at}
+        marker, link_expires = link_marker
+        marker_index = len(writes)
+        marker_item = {"pk": f"ONCE#{marker}", "sk": "ONCE", "expires_at": link_expires}
         marker_item["used"] = "statement-link"
-        items.append(
-            {"Put": {"TableName": store.table_name, "Item": _to_item(marker_item), **once}}
-        )
+        writes.append(store.put(marker_item, only_new=True))
     try:
-        store.db.transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "TransactionCanceledException":
-            raise
-        reasons = [r.get("Code", "") for r in error.response.get("CancellationReasons", [])]
-        used = marker_index is not None and len(reasons) > marker_index
-        if used and reasons[marker_index or 0] == "ConditionalCheckFailed":
+        store.transact(writes, expires_at=expires_at, audit=audit, emails=emails)
+    except Cancelled as error:
+        if marker_index is not None and error.failed(marker_index):
             raise LinkAlreadyUsed() from error
-        if "ConditionalCheckFailed" in reasons:
+        if error.conflict:
             raise StatementConflict(get_statement(store, statement.statement_id)) from error
         raise
     return statement

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +26,25 @@ def _to_item(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+class Cancelled(Exception):
+    """A TransactWriteItems was cancelled: `reasons` holds one code per item, in the order the
+    items were given ("None" for an item that was fine, "ConditionalCheckFailed" for one whose
+    condition failed)."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        super().__init__("transaction cancelled: " + ", ".join(reasons))
+        self.reasons = list(reasons)
+
+    def failed(self, index: int) -> bool:
+        """The item at `index` failed its condition."""
+        return len(self.reasons) > index and self.reasons[index] == "ConditionalCheckFailed"
+
+    @property
+    def conflict(self) -> bool:
+        """Some item failed its condition (someone else wrote first, or a retry)."""
+        return "ConditionalCheckFailed" in self.reasons
 
 
 def person_key(person_id: str) -> dict[str, str]:
@@ -116,13 +135,29 @@ class Store:
         return _submission(_from_item(found["Item"]))
 
     def save_submission(
-        self, submission: Submission, audit: AuditEntry, *, expires_at: int | None = None
+        self, submission: Submission, audit: AuditEntry, *, expires_at: int
     ) -> Submission:
         """Store a new version, its immutable copy and an audit entry, all or nothing.
 
         The write is conditional on the version: if someone saved in between, VersionConflict.
         `expires_at` (epoch seconds, domain/retention.py) is the TTL of all three items (7).
         """
+        try:
+            self.transact(
+                self.submission_puts(submission, expires_at=expires_at),
+                expires_at=expires_at,
+                audit=audit,
+            )
+        except Cancelled as error:
+            found = self.get_submission(
+                submission.person_id, submission.cycle_id, submission.form_id
+            )
+            raise VersionConflict(found.version if found else 0) from error
+        return submission
+
+    def submission_puts(self, submission: Submission, *, expires_at: int) -> list[dict[str, Any]]:
+        """The two `Put`s of a new version: the current item (conditional on the version before)
+        and its immutable copy (written once); both expire with the cycle (7)."""
         key = submission_key(submission.person_id, submission.cycle_id, submission.form_id)
         body = {
             "kind": "submission",
@@ -136,44 +171,15 @@ class Store:
             "saved_at": submission.saved_at.isoformat(),
             "expires_at": expires_at,
         }
-        condition: dict[str, Any]
-        if submission.version == 1:
-            condition = {"ConditionExpression": "attribute_not_exists(pk)"}
-        else:
-            condition = {
+        current = self.put({**key, **body}, only_new=submission.version == 1)
+        current["Put"]["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        if submission.version > 1:
+            current["Put"] |= {
                 "ConditionExpression": "version = :previous",
                 "ExpressionAttributeValues": {":previous": {"N": str(submission.version - 1)}},
             }
         copy_key = {"pk": key["pk"], "sk": f"{key['sk']}#V#{submission.version:06d}"}
-        try:
-            self.db.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self.table_name,
-                            "Item": _to_item({**key, **body}),
-                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                            **condition,
-                        }
-                    },
-                    {
-                        "Put": {
-                            "TableName": self.table_name,
-                            "Item": _to_item({**copy_key, **body}),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    {"Put": self._audit_put(audit, expires_at=expires_at)},
-                ]
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            current = self.get_submission(
-                submission.person_id, submission.cycle_id, submission.form_id
-            )
-            raise VersionConflict(current.version if current else 0) from error
-        return submission
+        return [current, self.put({**copy_key, **body}, only_new=True)]
 
     def submission_versions(self, person_id: str, cycle_id: str, form_id: str) -> list[Submission]:
         prefix = f"CYCLE#{cycle_id}#FORM#{form_id}#V#"
@@ -190,7 +196,7 @@ class Store:
 
     # -- audit ----------------------------------------------------------------------------------
 
-    def _audit_put(self, audit: AuditEntry, *, expires_at: int | None = None) -> dict[str, Any]:
+    def _audit_put(self, audit: AuditEntry, *, expires_at: int) -> dict[str, Any]:
         stamp = audit.at.astimezone(UTC).isoformat()
         item = {
             "pk": f"PERSON#{audit.subject_id}",
@@ -201,8 +207,9 @@ class Store:
         }
         return {"TableName": self.table_name, "Item": _to_item(item)}
 
-    def record_audit(self, audit: AuditEntry) -> None:
-        self.db.put_item(**self._audit_put(audit))
+    def record_audit(self, audit: AuditEntry, *, expires_at: int) -> None:
+        """Record an audit entry on its own; `expires_at` as for the cycle it is about (7)."""
+        self.db.put_item(**self._audit_put(audit, expires_at=expires_at))
 
     def audit_entries(self, subject_id: str) -> list[AuditEntry]:
         return [
@@ -245,6 +252,54 @@ class Store:
                 return False
             raise
         return True
+
+    # -- transactions ---------------------------------------------------------------------------
+
+    def put(
+        self,
+        item: Mapping[str, Any],
+        *,
+        only_new: bool = False,
+        condition: str | None = None,
+        values: Mapping[str, Any] | None = None,
+        names: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """A TransactWriteItems `Put` of `item` (plain values; None attributes are left out).
+        `only_new`: written only if no item has its key (written once)."""
+        put: dict[str, Any] = {"TableName": self.table_name, "Item": _to_item(item)}
+        if only_new:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        if condition is not None:
+            put["ConditionExpression"] = condition
+        if values:
+            put["ExpressionAttributeValues"] = _to_item(values)
+        if names:
+            put["ExpressionAttributeNames"] = dict(names)
+        return {"Put": put}
+
+    def transact(
+        self,
+        writes: Sequence[Mapping[str, Any]],
+        *,
+        expires_at: int,
+        audit: AuditEntry | None = None,
+        emails: Sequence[tuple[Email, str]] = (),
+    ) -> None:
+        """One TransactWriteItems, all or nothing: `writes` (in order: `Cancelled.reasons[i]` is
+        `writes[i]`), then the audit entry, then the outbox emails (each under its idempotency
+        key). `expires_at` is the audit entry's TTL, the cycle's (7); the writes carry their own.
+        Raises Cancelled when a condition failed (a conflict or a retry)."""
+        items = [dict(w) for w in writes]
+        if audit is not None:
+            items.append({"Put": self._audit_put(audit, expires_at=expires_at)})
+        items += [{"Put": outbox_put(self.table_name, email, key)} for email, key in emails]
+        try:
+            self.db.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = [r.get("Code", "") for r in error.response.get("CancellationReasons", [])]
+            raise Cancelled(reasons) from error
 
     # -- plumbing -------------------------------------------------------------------------------
 

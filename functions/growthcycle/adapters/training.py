@@ -8,7 +8,8 @@
 A change of status moves the need within its partition (delete and put, with the pointer updated
 on the condition that it still points at the old place) in one transaction with the audit entry.
 The weekly digest reads: one Query for the schools, one for each school's people (its CPD leads),
-one for its open needs; never a Scan.
+one for its open needs; never a Scan. A need and its pointer are records of the cycle the need
+came from: `expires_at` (7), given by the caller.
 """
 
 from __future__ import annotations
@@ -18,11 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from growthcycle.adapters.deadlines import schools
 from growthcycle.adapters.outbox import Email
-from growthcycle.adapters.store import Store, _from_item, _to_item
+from growthcycle.adapters.store import Cancelled, Store, _from_item, _to_item
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, VersionConflict
 from growthcycle.domain.training import (
@@ -46,7 +45,7 @@ def pointer_key(need_id: str) -> dict[str, str]:
     return {"pk": f"TRAINING#{need_id}", "sk": "NEED"}
 
 
-def _need_item(need: TrainingNeed) -> dict[str, Any]:
+def _need_item(need: TrainingNeed, expires_at: int) -> dict[str, Any]:
     return {
         "pk": queue_pk(need.school_id),
         "sk": queue_sk(need),
@@ -57,6 +56,7 @@ def _need_item(need: TrainingNeed) -> dict[str, Any]:
         "theme": need.theme,
         "status": need.status,
         "data": need.model_dump_json(),
+        "expires_at": expires_at,  # 7
     }
 
 
@@ -64,33 +64,24 @@ def _need(item: dict[str, Any]) -> TrainingNeed:
     return TrainingNeed.model_validate_json(item["data"])
 
 
-def add_needs(store: Store, needs: Iterable[TrainingNeed]) -> int:
-    """Queue each need once (whatever the retries and re-saves); how many were new."""
+def add_needs(store: Store, needs: Iterable[TrainingNeed], *, expires_at: int) -> int:
+    """Queue each need once (whatever the retries and re-saves); how many were new.
+    `expires_at`: the TTL of the cycle the needs came from (7)."""
     added = 0
     for need in needs:
+        pointer = {
+            **pointer_key(need.need_id),
+            "kind": "training-pointer",
+            "school_id": need.school_id,
+            "queue_sk": queue_sk(need),
+            "expires_at": expires_at,
+        }
         try:
-            store.db.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": store.table_name,
-                            "Item": _to_item(
-                                {
-                                    **pointer_key(need.need_id),
-                                    "kind": "training-pointer",
-                                    "school_id": need.school_id,
-                                    "queue_sk": queue_sk(need),
-                                }
-                            ),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    {"Put": {"TableName": store.table_name, "Item": _to_item(_need_item(need))}},
-                ]
+            store.transact(
+                [store.put(pointer, only_new=True), store.put(_need_item(need, expires_at))],
+                expires_at=expires_at,
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
+        except Cancelled:
             continue  # queued before
         added += 1
     return added
@@ -112,36 +103,34 @@ def get_need(store: Store, need_id: str) -> TrainingNeed | None:
 
 
 def record_outcome(
-    store: Store, before: TrainingNeed, after: TrainingNeed, audit: AuditEntry
+    store: Store, before: TrainingNeed, after: TrainingNeed, audit: AuditEntry, *, expires_at: int
 ) -> None:
     """Move a need to its new status (10: provided, or could not be); VersionConflict when
-    someone else recorded an outcome first."""
+    someone else recorded an outcome first. `expires_at`: as when it was queued, or later (7)."""
     old_sk, new_sk = queue_sk(before), queue_sk(after)
-    items: list[dict[str, Any]] = [
+    writes: list[dict[str, Any]] = [
         {
             "Update": {
                 "TableName": store.table_name,
                 "Key": _to_item(pointer_key(before.need_id)),
-                "UpdateExpression": "SET queue_sk = :new",
+                "UpdateExpression": "SET queue_sk = :new, expires_at = :expires",
                 "ConditionExpression": "queue_sk = :old",
-                "ExpressionAttributeValues": _to_item({":new": new_sk, ":old": old_sk}),
+                "ExpressionAttributeValues": _to_item(
+                    {":new": new_sk, ":old": old_sk, ":expires": expires_at}
+                ),
             }
         },
-        {"Put": store._audit_put(audit)},
     ]
     if old_sk == new_sk:
-        items.append(
-            {
-                "Put": {
-                    "TableName": store.table_name,
-                    "Item": _to_item(_need_item(after)),
-                    "ConditionExpression": "version = :previous",
-                    "ExpressionAttributeValues": _to_item({":previous": before.version}),
-                }
-            }
+        writes.append(
+            store.put(
+                _need_item(after, expires_at),
+                condition="version = :previous",
+                values={":previous": before.version},
+            )
         )
     else:
-        items.append(
+        writes.append(
             {
                 "Delete": {
                     "TableName": store.table_name,
@@ -150,12 +139,10 @@ def record_outcome(
                 }
             }
         )
-        items.append({"Put": {"TableName": store.table_name, "Item": _to_item(_need_item(after))}})
+        writes.append(store.put(_need_item(after, expires_at)))
     try:
-        store.db.transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "TransactionCanceledException":
-            raise
+        store.transact(writes, expires_at=expires_at, audit=audit)
+    except Cancelled as error:
         current = get_need(store, before.need_id)
         raise VersionConflict(current.version if current else 0) from error
 

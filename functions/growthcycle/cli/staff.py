@@ -15,10 +15,12 @@ file, school or table could not be used.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from growthcycle.domain.retention import MINIMUM_YEARS
 from growthcycle.domain.roster_changes import RosterChanges
 from growthcycle.domain.staff import RosterInvalid, StaffMember, load_roster
 from growthcycle.domain.trust import TrustConfigInvalid, UnknownSchool, load_trust
@@ -145,7 +147,15 @@ def import_roster(args: argparse.Namespace) -> int:
         print("nothing to change.")
         return 0
     try:
-        written = apply_import(target.store, changes, progress=_progress_printer())
+        # 7: records of a cycle are kept RETENTION_YEARS (at least six) after it ends.
+        years = int(os.environ.get("RETENTION_YEARS") or MINIMUM_YEARS)
+        written = apply_import(
+            target.store,
+            changes,
+            today=today,
+            retention_years=max(years, MINIMUM_YEARS),
+            progress=_progress_printer(),
+        )
     except ImportIncomplete as error:
         print(f"growthcycle staff import: {error}", file=sys.stderr)
         return 1

@@ -9,6 +9,7 @@ from growthcycle.adapters.clock import Clock
 from growthcycle.adapters.deadlines import open_cycle_deadlines
 from growthcycle.adapters.store import Store
 from growthcycle.domain.people import Person
+from growthcycle.domain.retention import MINIMUM_YEARS
 from growthcycle.domain.staff import parse_roster
 from growthcycle.domain.trust import TrustConfig, load_trust
 
@@ -49,5 +50,8 @@ def seed(
             store.put_person(person)
             people.append(person)
     # Each member of staff's planning and review is due (4.1): the daily check reminds about it.
-    open_cycle_deadlines(store, trust, people, today or Clock().today())
+    # 7: the local stack keeps the default retention (six years), like RETENTION_YEARS unset.
+    open_cycle_deadlines(
+        store, trust, people, today or Clock().today(), retention_years=MINIMUM_YEARS
+    )
     return trust, people

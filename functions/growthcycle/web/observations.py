@@ -59,6 +59,7 @@ from growthcycle.domain.observations import (
 )
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, VersionConflict
+from growthcycle.domain.retention import expires_at_for_cycle_id
 from growthcycle.domain.training import needs_from_text
 from growthcycle.domain.trust import School
 from growthcycle.observability import logger
@@ -354,7 +355,8 @@ def book_observation(person_id: str) -> Response:
         )
     ]
     audit = _audit(svc, s.reviewee, s.actor, "observation.booked", f"observation:{obs_id}")
-    if repo.book(svc.store, observation, audit, emails, deadlines):
+    ttl = expires_at_for_cycle_id(svc.settings, observation.cycle_id)  # 7
+    if repo.book(svc.store, observation, audit, emails, deadlines, expires_at=ttl):
         logger.info(
             "observation booked",
             obs_id=obs_id,
@@ -561,7 +563,14 @@ def save_record(obs_id: str) -> Response:
     ]
     audit = _audit(svc, f.reviewee, f.actor, "observation.recorded", f"observation:{obs_id}")
     try:
-        repo.save_record(svc.store, updated, audit, emails, close if first_record else [])
+        repo.save_record(
+            svc.store,
+            updated,
+            audit,
+            emails,
+            close if first_record else [],
+            expires_at=expires_at_for_cycle_id(svc.settings, updated.cycle_id),  # 7
+        )
     except VersionConflict as conflict:
         return _record_page(
             f,
@@ -599,6 +608,7 @@ def _pass_on_development(svc: Services, observation: Observation) -> int:
             source_ref=f"observation:{observation.obs_id}",
             now=svc.clock.now(),
         ),
+        expires_at=expires_at_for_cycle_id(svc.settings, observation.cycle_id),  # 7
     )
 
 
@@ -640,6 +650,7 @@ def add_comment(obs_id: str) -> Response:
         )
         emails.append((email, f"observation-comment:{comment.comment_id}"))
     audit = _audit(svc, f.reviewee, f.actor, "observation.commented", f"observation:{obs_id}")
-    if repo.add_comment(svc.store, f.observation, comment, audit, emails):
+    ttl = expires_at_for_cycle_id(svc.settings, f.observation.cycle_id)  # 7
+    if repo.add_comment(svc.store, f.observation, comment, audit, emails, expires_at=ttl):
         logger.info("observation comment added", obs_id=obs_id, chars=len(text))
     return redirect(f"/observations/{quote(obs_id)}#comments")

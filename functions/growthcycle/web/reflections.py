@@ -40,6 +40,7 @@ from growthcycle.domain.commitments import rules_for
 from growthcycle.domain.forms import Control, FieldError, Form, FormInvalid, Option, load_forms
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, Submission
+from growthcycle.domain.retention import expires_at_for_cycle_id
 from growthcycle.domain.trust import School
 from growthcycle.observability import logger
 from growthcycle.web import hooks
@@ -229,7 +230,8 @@ def _record(
         channel="page",
         at=reflection.recorded_at,
     )
-    stored = record_reflection(svc.store, reflection, audit, token, reset=reset)
+    ttl = expires_at_for_cycle_id(svc.settings, reflection.cycle_id)  # 7
+    stored = record_reflection(svc.store, reflection, audit, token, expires_at=ttl, reset=reset)
     if stored:
         closed = close_reflection_nudges(
             svc.store, reflection.person_id, reflection.cycle_id, reflection.recorded_at

@@ -40,6 +40,7 @@ from growthcycle.adapters.reviewers import (
     requests_of,
 )
 from growthcycle.domain.people import Person
+from growthcycle.domain.retention import expires_at_for_cycle_id
 from growthcycle.domain.reviewers import (
     ADVISER_KINDS,
     HeadteacherReviewers,
@@ -326,6 +327,7 @@ def reviewers_change() -> Response:
         at=now,
         why="headteacher",
         emails=emails,
+        expires_at=expires_at_for_cycle_id(svc.settings, cycle_id),  # 7
     )
     logger.info(
         "reviewer assigned", reviewee_id=reviewee.person_id, cycle_id=cycle_id, emails=len(emails)
@@ -427,6 +429,7 @@ def reviewers_decide() -> Response:
             reasons=reasons,
             replacement_id=replacement.person_id if replacement else None,
             emails=emails,
+            expires_at=expires_at_for_cycle_id(svc.settings, request.cycle_id),  # 7
         )
     except ReviewerConflict:
         return _reviewers_page(
@@ -552,7 +555,8 @@ def reviewer_change_send() -> Response:
         link_path="/reviewers",
     )
     try:
-        create_request(svc.store, request, emails)
+        ttl = expires_at_for_cycle_id(svc.settings, request.cycle_id)  # 7
+        create_request(svc.store, request, emails, expires_at=ttl)
     except ReviewerConflict:
         return redirect("/reviewer-change?sent=1")  # a double-tap: already recorded
     logger.info("reviewer change requested", reviewee_id=me.person_id, emails=len(emails))
@@ -663,6 +667,7 @@ def headteacher_reviewers_save() -> Response:
         headteacher_id=head.person_id,
         actor_id=me.person_id,
         at=svc.clock.now(),
+        expires_at=expires_at_for_cycle_id(svc.settings, cycle_id),  # 7
     )
     logger.info(
         "headteacher reviewers recorded",

@@ -33,6 +33,7 @@ from growthcycle.domain.cycles import CycleDateInvalid
 from growthcycle.domain.deadlines import cycle_ends
 from growthcycle.domain.forms import format_date
 from growthcycle.domain.people import Person
+from growthcycle.domain.retention import expires_at_for_cycle_id
 from growthcycle.domain.reviewers import ReviewerRefused, check_assignment, effective_reviewers
 from growthcycle.domain.special_cases import NotSuspended, plan_transfer
 from growthcycle.domain.trust import School
@@ -163,6 +164,7 @@ def cycle_suspend(person_id: str) -> Response:
             today=svc.clock.today(),
             actor_id=me.person_id,
             at=svc.clock.now(),
+            expires_at=expires_at_for_cycle_id(svc.settings, cycle_id),  # 7
         )
     except CapabilityConflict:
         return _cycle_page(
@@ -191,6 +193,7 @@ def cycle_resume(person_id: str) -> Response:
             calendar=school.working_calendar(),
             actor_id=me.person_id,
             at=svc.clock.now(),
+            expires_at=expires_at_for_cycle_id(svc.settings, cycle_id),  # 7
         )
     except NotSuspended as refused:
         return _cycle_page(who, subject, svc, school, error=str(refused), status_code=409)
@@ -249,18 +252,21 @@ def cycle_transfer(person_id: str) -> Response:
         except ReviewerRefused as refused:
             return refuse(str(refused), "reviewer")
     now = svc.clock.now()
-    record_transfer(svc.store, transfer, actor_id=me.person_id, at=now)
+    years = svc.settings.retention_years  # 7
+    record_transfer(svc.store, transfer, actor_id=me.person_id, at=now, retention_years=years)
+    new_cycle_id = transfer.new_cycle.cycle_id if transfer.new_cycle else cycle.cycle_id
     if reviewer is not None:
         # 4.1: a cycle that begins again has the new reviewer from its first day; one that
         # carries on has them now. Either way keyed by the cycle Services.cycle gives.
         assign_reviewer(
             svc.store,
             reviewee_id=subject.person_id,
-            cycle_id=transfer.new_cycle.cycle_id if transfer.new_cycle else cycle.cycle_id,
+            cycle_id=new_cycle_id,
             reviewer_id=reviewer.person_id,
             actor_id=me.person_id,
             at=now,
             why="transfer",
+            expires_at=expires_at_for_cycle_id(svc.settings, new_cycle_id),  # 7
         )
     logger.info(
         "transfer recorded",

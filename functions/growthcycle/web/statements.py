@@ -37,6 +37,7 @@ from growthcycle.domain.forms import Form, FormContext, format_date, load_forms
 from growthcycle.domain.links import ActionLink, LinkInvalid, make_link, read_link
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, Submission
+from growthcycle.domain.retention import expires_at_for_cycle_id
 from growthcycle.domain.reviewers import ReviewOfRecord, review_of_record
 from growthcycle.domain.statements import (
     MEETING_FORM,
@@ -441,6 +442,7 @@ def perform(
         audit=audit,
         emails=emails,
         link_marker=marker,
+        expires_at=expires_at_for_cycle_id(svc.settings, statement.cycle_id),  # 7
     )
     clocks.statement_moved(  # 4.9, 5: the next move's deadline, the answered one closed
         svc,
@@ -574,7 +576,8 @@ def meeting_booked(event: hooks.FormEvent, submission: Submission) -> Response |
             target=f"{MEETING_FORM}@{submission.version}",
             channel="page",
             at=svc.clock.now(),
-        )
+        ),
+        expires_at=expires_at_for_cycle_id(svc.settings, submission.cycle_id),  # 7
     )
     logger.info("meeting booked", short_notice=dues.short_notice, version=submission.version)
     return redirect(f"/people/{quote(reviewee.person_id)}/meeting?booked=1")
@@ -713,6 +716,7 @@ def statement_issued(event: hooks.FormEvent, submission: Submission) -> Response
             audit=audit,
             emails=emails,
             new_version=text,
+            expires_at=expires_at_for_cycle_id(svc.settings, statement.cycle_id),  # 7
         )
     except repo.StatementConflict:
         return redirect(f"{url}?conflict=issue")
@@ -752,6 +756,7 @@ def _record_view(svc: Services, actor: Person, loaded: Loaded, seen_as: str, whe
             page=where,
             at=svc.clock.now(),
         ),
+        expires_at=expires_at_for_cycle_id(svc.settings, loaded.statement.cycle_id),  # 7
     )
 
 

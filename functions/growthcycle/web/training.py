@@ -18,6 +18,7 @@ from growthcycle.adapters.training import add_needs, get_need, needs_with_status
 from growthcycle.domain.forms import format_date
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, Submission, VersionConflict
+from growthcycle.domain.retention import expires_at_for_cycle_id
 from growthcycle.domain.training import (
     THEMES,
     OutcomeInvalid,
@@ -47,7 +48,11 @@ def pass_statement_needs(event: hooks.FormEvent, submission: Submission) -> Resp
         cycle_id=event.cycle_id,
         now=submission.saved_at,
     )
-    added = add_needs(event.svc.store, needs)
+    added = add_needs(
+        event.svc.store,
+        needs,
+        expires_at=expires_at_for_cycle_id(event.svc.settings, event.cycle_id),  # 7
+    )
     logger.info("training needs queued", source=PLANNING_REVIEW, found=len(needs), added=added)
     return None
 
@@ -186,7 +191,8 @@ def save_outcome(need_id: str) -> Response:
         at=svc.clock.now(),
     )
     try:
-        record_outcome(svc.store, need, after, audit)
+        ttl = expires_at_for_cycle_id(svc.settings, need.cycle_id)  # 7
+        record_outcome(svc.store, need, after, audit, expires_at=ttl)
     except VersionConflict:
         current = _need_for(me, need_id)
         return _outcome_page(
