@@ -1,6 +1,7 @@
 """`make bench`: run the benchmarks, print their figures and write them to docs/performance.md.
 
-Benchmarks measure; they are not tests and assert nothing.
+`python -m benchmarks coldstart` runs only the cold-start benchmark and replaces only its section
+of docs/performance.md. Benchmarks measure; they are not tests and assert nothing.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import contextlib
 import io
 import os
 import platform
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,7 +27,33 @@ from benchmarks import (
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def replace_section(text: str, heading: str, lines: list[str]) -> str:
+    """`text` with the `## heading...` section (up to the next `## `) replaced by `lines`."""
+    kept = text.splitlines()
+    start = next((i for i, line in enumerate(kept) if line.startswith(heading)), None)
+    if start is None:
+        return text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+    end = next((i for i in range(start + 1, len(kept)) if kept[i].startswith("## ")), len(kept))
+    tail = ["", *kept[end:]] if end < len(kept) else []
+    return "\n".join([*kept[:start], *lines, *tail]) + "\n"
+
+
+def cold_start_only() -> int:
+    lines = cold_start.main()
+    lines.insert(
+        1,
+        f"\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
+        f"Python {platform.python_version()}, by `python -m benchmarks coldstart`.",
+    )
+    path = ROOT / "docs" / "performance.md"
+    path.write_text(replace_section(path.read_text(), "## Cold start", lines))
+    print("\n".join(lines))
+    return 0
+
+
 def main() -> int:
+    if sys.argv[1:] == ["coldstart"]:
+        return cold_start_only()
     sections = ["# Performance", ""]
     sections.append(
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "

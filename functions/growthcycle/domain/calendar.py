@@ -17,8 +17,6 @@ from datetime import date, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 
-import holidays
-
 ONE_DAY = timedelta(days=1)
 
 # The `holidays` package's subdivision codes for GB. Always passed explicitly: the UK-wide default
@@ -142,6 +140,10 @@ def parse_closures(text: str) -> ClosureDays:
 @lru_cache(maxsize=256)
 def _public_holidays(subdivision: str, year: int) -> Mapping[date, str]:
     """One nation's public holidays for one year (cached: the package is slow to build)."""
+    # Imported here, on the first working-day sum, not at every handler's cold start: the
+    # package is 20-40 ms to import and most requests and the mailer never need it.
+    import holidays
+
     found = holidays.country_holidays("GB", subdiv=subdivision, years=year)
     return MappingProxyType({day: str(name) for day, name in found.items()})
 

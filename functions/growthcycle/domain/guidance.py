@@ -13,7 +13,7 @@ Three entry points, by what they can see:
 - `check_item(item, style)`: one objective/commitment from the planning and review form;
 - `check_set(items, style, reasonable_max)`: the whole set (too many objectives, 4.6).
 
-Matching is regexes and small word lists, compiled once at import. Every pattern is either a plain
+Matching is regexes and small word lists, each compiled once, on first use. Every pattern is either a plain
 alternation or a bounded window (`{0,40}`), so a hostile 100 KB string is checked in linear time.
 """
 
@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
-from typing import Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 Style = Literal["performance", "growth"]
 Severity = Literal["advise", "block"]
@@ -211,11 +211,34 @@ def _check_style(style: str) -> None:
 
 # --- Normalising the text ------------------------------------------------------------------
 
-_TAG = re.compile(r"<[^<>]{0,500}>")
-_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
-_QUOTES = re.compile(r"[\u2018\u2019\u02bc`]")
-_PER_CENT = re.compile(r"\s*\b(?:per\s?cent|percent)\b")
-_SPACES = re.compile(r"\s+")
+
+class _LazyPattern:
+    """A regex compiled when first used, not at import: the API imports this module at every
+    cold start, while only the objective/commitment fields use it (compiling them all is 25-30 ms
+    of pure-Python work)."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self._args = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return getattr(self._compiled, name)
+
+
+def _lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """`re.compile`, on first use (the proxy stands in for the pattern's methods)."""
+    return cast("re.Pattern[str]", _LazyPattern(pattern, flags))
+
+
+_TAG = _lazy(r"<[^<>]{0,500}>")
+_DASHES = _lazy(r"[\u2010-\u2015\u2212]")
+_QUOTES = _lazy(r"[\u2018\u2019\u02bc`]")
+_PER_CENT = _lazy(r"\s*\b(?:per\s?cent|percent)\b")
+_SPACES = _lazy(r"\s+")
 
 
 # An objective is a sentence or two; the form caps the field well below this. Reading only the
@@ -246,7 +269,7 @@ _PUPILS = r"(?:pupils?|students?|children|child|learners?|boys|girls|readers|wri
 # --- Numbers that are not targets (seed 003 forbids numeric success criteria, not numbers) ----
 # Removed before the numeric-target patterns run: dates and years, year groups, key stages,
 # Teachers' Standards, class names (5B, 10X2), qualification levels, GCSE (9-1), 1:1, clock times.
-_NOT_TARGETS = re.compile(
+_NOT_TARGETS = _lazy(
     "|".join(
         (
             r"\b(?:19|20)\d{2}(?:\s?[-/]\s?(?:19|20)?\d{2})?\b",
@@ -277,14 +300,14 @@ _PROCESS_UNIT = (
     r"|drop[- ]?ins?|learning\swalks?|departments?|schools?|steps?|months?|years?)"
 )
 
-_GRADE_LETTERS = re.compile(  # case-sensitive, on the text before lower-casing: "A*-C", "A to C"
+_GRADE_LETTERS = _lazy(  # case-sensitive, on the text before lower-casing: "A*-C", "A to C"
     r"(?<![A-Za-z])(?:A\*{0,2}\s?(?:-|to)\s?[B-G]\b|a\*{1,2}\s?(?:-|to)\s?[b-g]\b"
     r"|[B-E]\s?-\s?[C-G]\b|A\*{1,2}(?![A-Za-z]))"
 )
 
 # Targets with a digit in them; run only on text that still has a digit once `_NOT_TARGETS` are
 # gone (most commitments have none, and skipping this alternation is most of the time saved).
-_NUMERIC_TARGET = re.compile(
+_NUMERIC_TARGET = _lazy(
     "|".join(
         (
             r"\d\s?%",
@@ -319,7 +342,7 @@ _NUMERIC_TARGET = re.compile(
     )
 )
 # Targets written in words: "two sub-levels", "halve the number", "three quarters of pupils".
-_WORDED_TARGET = re.compile(
+_WORDED_TARGET = _lazy(
     "|".join(
         (
             r"\bsub-?levels?\b",
@@ -335,14 +358,14 @@ _WORDED_TARGET = re.compile(
         )
     )
 )
-_DIGIT = re.compile(r"\d")
+_DIGIT = _lazy(r"\d")
 
 # --- Pupil-achievement targets (seed 001, risk 3) ------------------------------------------
-_PUPIL_REFERENCE = re.compile(
+_PUPIL_REFERENCE = _lazy(
     rf"\b(?:{_PUPILS}|class(?:es)?|cohort|year\s?group|tutor\sgroup|years?\s?\d{{1,2}}s?|y\d{{1,2}}s?"
     r"|reception|nursery|sixth\sform)\b"
 )
-_ACHIEVEMENT = re.compile(
+_ACHIEVEMENT = _lazy(
     r"\b(?:achiev\w{0,6}|attain\w{0,6}|pass(?:es|ing)?|reach(?:es|ing)?\s(?:the\s)?"
     r"(?:expected|age|greater|higher|national|their)|expected\s(?:standard|progress)"
     r"|greater\sdepth|age[- ]related|(?:below|at|towards|above|reach\w{0,3}|meet\w{0,3})\sare"
@@ -354,20 +377,20 @@ _ACHIEVEMENT = re.compile(
     r"|attendance\s(?:rate|of|to|for|figures)|success\srate|pass\srates?|standards?\sin)\b"
 )
 # Outcomes for a school, phase or subject that need no pupil noun to be a pupil target.
-_COHORT_OUTCOME = re.compile(
+_COHORT_OUTCOME = _lazy(
     r"\b(?:(?:improve|raise|increase|boost|lift)\w{0,3}\s(?:the\s)?(?:attendance(?!\sat\b)"
     r"|standards|outcomes|results|attainment)|(?:outcomes|results|attainment|pass\srates?"
     r"|attendance\srate|close\sthe\sgap|progress\s8|success\srate)\b"
     rf"|(?:number|proportion|percentage)\sof\s(?:the\s|my\s|our\s)?{_PUPILS}\b"
     rf"|\d\s?%\sof\s(?:the\s|my\s|our\s)?(?:{_PUPILS}|class|cohort|year)\b)"
 )
-_TARGET_WORDING = re.compile(
+_TARGET_WORDING = _lazy(
     r"\d\s?%|\b(?:all|every|most|majority|proportion|percentage|number\sof|to\sachieve|to\sreach"
     r"|to\spass|to\smake|to\sscore|improv\w{1,3}|raise|raising|increas\w{1,3}|ensure|accelerate"
     r"|boost|close|narrow|get|getting|halve|double|lift|secure|achieve|reduce)\b"
 )
 # Which pupils: a group narrower than a class or year (seed 001: "which pupils to focus on").
-_FOCUS_GROUP = re.compile(
+_FOCUS_GROUP = _lazy(
     r"\b(?:pupil\spremium|pp|disadvantaged|fsm|send|sen|ehcps?|eal|boys|girls|looked[- ]after|cla"
     r"|young\scarers|lowest|lower[- ](?:attaining|ability|prior)|low[- ]attaining|highest"
     r"|higher[- ](?:attaining|ability|prior)|high[- ]attaining|more[- ]able"
@@ -377,7 +400,7 @@ _FOCUS_GROUP = re.compile(
     rf"|{_PUPILS}\s(?:who|with|on\sthe|that))\b"
 )
 # What approach will be tried (seed 001: "what possible approaches to try").
-_APPROACH = re.compile(
+_APPROACH = _lazy(
     r"\b(?:through|via|using|by\s(?!spring\b|morning\b|evening\b)[a-z]{2,}ing|by\smeans\sof"
     r"|working\s(?:with|alongside)|alongside|co-?plan\w{0,4}|team-?teach\w{0,3}|trial\w{0,5}"
     r"|introduc\w{1,4}|interventions?|mentor\w{0,4}|coach\w{0,4}|tutoring|pre-?teach\w{0,3}"
@@ -387,7 +410,7 @@ _APPROACH = re.compile(
 )
 
 # --- Timescales (4.6: "clear, achievable timescales for completion") -----------------------
-_TIMESCALE = re.compile(
+_TIMESCALE = _lazy(
     "|".join(
         (
             rf"\b{_MONTH}\b",
@@ -411,14 +434,14 @@ _TIMESCALE = re.compile(
 )
 
 # --- Objectives that run beyond one cycle (4.6) ---------------------------------------------
-_MULTI_CYCLE = re.compile(
+_MULTI_CYCLE = _lazy(
     r"\b(?:over|across|within)\s(?:the\s)?(?:next\s)?(?:two|three|four|five|several|few|[2-9])"
     r"\s(?:academic\s|school\s)?(?:years|cycles)\b"
     r"|\b(?:two|three|[2-5])[- ]year\b(?!\s?groups?)"
     r"|\bmulti[- ](?:year|cycle)\b|\b(?:over|within)\s(?:the\s)?(?:next\s)?"
     r"(?:1[3-9]|[2-9]\d|eighteen|twenty[- ]four)\smonths\b"
 )
-_END_OF_CYCLE_EXPECTATION = re.compile(
+_END_OF_CYCLE_EXPECTATION = _lazy(
     r"\b(?:this|first|current)\s(?:cycle|year|academic\syear)\b|\byear\s(?:one|1)\b|\binitially\b"
     r"|\bmilestones?\b|\binterim\b|\b(?:first|stage\s1|phase\s1)\b|\bby\sthe\send\sof\s(?:this|the"
     r"\sfirst)\b"
