@@ -65,7 +65,10 @@ def visitor() -> Visitor:
             payload = None
         if payload:
             person = svc.store.get_person(str(payload["p"]))
-            if person is not None:
+            # A leaver (leaving date before today) is signed out: their session no longer works.
+            if person is not None and (
+                person.leaving_date is None or person.leaving_date >= svc.clock.today()
+            ):
                 return Visitor(person=person, csrf_binding=f"session:{payload['n']}")
     anon = jar.get(ANON_COOKIE)
     if anon and 16 <= len(anon) <= 64:

@@ -1,12 +1,26 @@
-"""Signing in with an emailed link: the link opens a page; only its button (a POST) signs in."""
+"""Signing in with an emailed link: the link opens a page; only its button (a POST) signs in.
+
+Who may sign in: a person whose address matches and who has not left (`leaving_date` before today
+is a leaver: no link is sent, a link already sent no longer works, and their session ends, in
+web/core.py `visitor`). The page after asking looks the same whether or not a link was sent, so it
+never tells anyone whether an address is known.
+
+One address may belong to several people: a member of staff employed by two schools of the trust
+has a record at each. They get one email with one link per school; each link signs in to that
+school's record only, so the two schools' records are never mixed in one session.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 
+from growthcycle.adapters.outbox import Email
+from growthcycle.adapters.sign_in import people_with_email
+from growthcycle.domain.people import Person
 from growthcycle.domain.tokens import TokenExpired, TokenInvalid
 from growthcycle.observability import logger
 from growthcycle.web import mail, ratelimit
@@ -22,7 +36,8 @@ from growthcycle.web.core import (
     visitor,
 )
 from growthcycle.web.http import cookie, first, form_body, redirect
-from growthcycle.web.services import services
+from growthcycle.web.services import Services, services
+from growthcycle.web.templating import render
 
 # -- signing in with an emailed link -----------------------------------------------------------
 
@@ -42,19 +57,58 @@ def request_sign_in_link() -> Response:
     ratelimit.hit(ratelimit.SIGN_IN_BY_IP, ratelimit.client_ip(app.current_event))
     ratelimit.hit(ratelimit.SIGN_IN_BY_EMAIL, address.casefold())
     svc = services()
-    person = svc.store.person_by_email(address) if "@" in address else None
-    if person is not None and not person.email_suppressed:
-        now = svc.clock.now()
-        token = svc.signer.sign(
-            "sign-in",
-            {"p": person.person_id},
-            now=now,
-            ttl=timedelta(minutes=SIGN_IN_LINK_MINUTES),
-        )
-        mail.send_sign_in_link(svc, person, token)
-        logger.info("sign-in link queued")
-    # Never reveal whether an address exists: the same page either way.
+    today = svc.clock.today()
+    found = people_with_email(svc.store, address) if "@" in address else []
+    people = [p for p in found if in_post(p, today) and not p.email_suppressed]
+    if len(people) == 1:
+        mail.send_sign_in_link(svc, people[0], _token(svc, people[0]))
+    elif people:
+        _send_school_links(svc, people)
+    logger.info("sign-in asked", matched=len(found), links=len(people))
+    # Never reveal whether an address exists, or has left: the same page either way.
     return page("pages/sign_in_sent.html", who)
+
+
+def in_post(person: Person, today: date) -> bool:
+    """A leaver (leaving date before today) may not sign in; their last day still counts."""
+    return person.leaving_date is None or person.leaving_date >= today
+
+
+def _token(svc: Services, person: Person) -> str:
+    return svc.signer.sign(
+        "sign-in",
+        {"p": person.person_id},
+        now=svc.clock.now(),
+        ttl=timedelta(minutes=SIGN_IN_LINK_MINUTES),
+    )
+
+
+def _send_school_links(svc: Services, people: list[Person]) -> None:
+    """One email, one link per school, each bound to that school's record of the person."""
+    base = svc.settings.base_url.rstrip("/")
+    links = []
+    for person in people:
+        school = svc.school(person.school_id)
+        token = _token(svc, person)
+        links.append(
+            {
+                "name": school.name if school else person.school_id,
+                "link": f"{base}/sign-in/{quote(token)}",
+                "token": token,
+            }
+        )
+    first_record = people[0]
+    context = {"recipient": first_record, "links": links, "trust_name": svc.settings.trust_name}
+    email = Email(
+        to_address=first_record.email,
+        # The outbox item is filed under the first record (by person id); every link in it is
+        # bound to its own school's record.
+        to_person_id=first_record.person_id,
+        subject="Your Growth Cycle sign-in links",
+        html=render("email/sign_in_schools.html", **context),
+        text=render("email/sign_in_schools.txt", **context),
+    )
+    svc.store.queue_email(email, idempotency_key=f"sign-in:{links[0]['token']}")
 
 
 def _sign_in_token(token: str) -> dict[str, Any]:
@@ -68,12 +122,29 @@ def _sign_in_token(token: str) -> dict[str, Any]:
 def confirm_sign_in(token: str) -> Response:
     who = visitor()
     try:
-        _sign_in_token(token)
+        person = _link_person(token)
     except (TokenInvalid, TokenExpired):
         ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(app.current_event))
         return page("pages/sign_in.html", who, http_status=400, message=_LINK_PROBLEM)
     link_visitor = Visitor(person=who.person, csrf_binding=f"link:{token}", new_anon=who.new_anon)
-    return page("pages/sign_in_confirm.html", link_visitor, token=token)
+    school = services().school(person.school_id)
+    return page(
+        "pages/sign_in_confirm.html",
+        link_visitor,
+        token=token,
+        school_name=school.name if school else None,
+    )
+
+
+def _link_person(token: str) -> Person:
+    """The person a sign-in link is for; a leaver's link (or a removed person's) is as good as
+    a broken one, said in the same words."""
+    svc = services()
+    payload = _sign_in_token(token)
+    person = svc.store.get_person(str(payload["p"]))
+    if person is None or not in_post(person, svc.clock.today()):
+        raise TokenInvalid("not a person who may sign in")
+    return person
 
 
 _LINK_PROBLEM = (
@@ -90,6 +161,7 @@ def use_sign_in_link(token: str) -> Response:
     who = visitor()
     try:
         payload = _sign_in_token(token)
+        _link_person(token)
     except (TokenInvalid, TokenExpired):
         ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(app.current_event))
         return page("pages/sign_in.html", who, http_status=400, message=_LINK_PROBLEM)
