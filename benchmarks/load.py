@@ -1,19 +1,20 @@
 """A bounded load test against the local stack on 127.0.0.1 (never anything else).
 
 200 simulated staff (180 reviewees and 20 line managers, added to Oakfield Primary through the
-stack's own moto endpoint) sign in through /_local/act-as, then for DURATION seconds each opens
-their form and saves it (reviewees: the self-review; line managers: each reviewee's planning and
-review statement, as a draft), with a few seconds' thought between requests. Reports errors (must
-be zero), latency percentiles, and whether the table holds exactly the versions we were told
-were saved (counted with Queries against `<data>/endpoint`).
+stack's own moto endpoint) arrive over the first minute and sign in through /_local/act-as. Then,
+for DURATION seconds, each opens a form, types for 20 to 60 s, saves it as a draft, reads the
+page for 5 to 15 s and starts again (reviewees: their self-review; line managers: each reviewee's
+planning and review form in turn). Reports errors (must be zero), latency percentiles, and
+whether the table holds exactly the versions we were told were saved (counted with Queries
+against `<data>/endpoint`).
 
     python -m benchmarks.load --duration 120
 
-Found with it (2026-11-23): the local stack runs the API handler on several threads at once, but
-the resolver keeps the request in `app.current_event` (one per process, as on Lambda, where an
-instance handles one event at a time), so concurrent requests read each other's cookies and
-bodies: POSTs are refused as CSRF failures (403). The fix belongs in growthcycle/local/server.py
-(one event at a time through the handler, like one Lambda instance). Until then this reports them.
+Found with it (2026-11-23): (1) the resolver keeps the request in module state, as on Lambda
+where an instance handles one event at a time, so the local server now hands the handler one
+event at a time; (2) the local stack saved its whole table to disk (a Scan and a JSON dump) after
+every POST, on the request's thread: under load that was most of the time a request took. It now
+saves at most once a second on a thread of its own, and once more on stop.
 """
 
 from __future__ import annotations
@@ -112,14 +113,14 @@ def _seed(stack: Any) -> list[Any]:
     return everyone
 
 
-def _save(
-    session: requests.Session,
-    base: str,
-    path: str,
-    form: dict[str, str],
-    tally: Tally,
-    key: tuple[str, str],
-) -> None:
+# A person opens their form, types for a while on their phone, saves, reads the page it returns
+# and moves on. Seed 004 asks for a paragraph or two per field, so 20 to 60 s of typing is quick.
+TYPING = (20.0, 60.0)
+READING = (5.0, 15.0)
+
+
+def _open(session: requests.Session, base: str, path: str, tally: Tally) -> tuple[str, str] | None:
+    """GET the form: its CSRF token and version, or None when it failed."""
     started = time.perf_counter()
     try:
         page = session.get(base + path, timeout=TIMEOUT)
@@ -127,15 +128,23 @@ def _save(
         page = None
     tally.record(started, page, f"GET {path}", {200})
     if page is None or page.status_code != 200:
-        return
+        return None
     csrf = re.search(r'name="_csrf" value="([^"]+)"', page.text)
     version = re.search(r'name="_version" value="(\d+)"', page.text)
-    body = {
-        **form,
-        "_csrf": csrf.group(1) if csrf else "",
-        "_version": version.group(1) if version else "0",
-        "_action": "save",
-    }
+    return (csrf.group(1) if csrf else "", version.group(1) if version else "0")
+
+
+def _save(
+    session: requests.Session,
+    base: str,
+    path: str,
+    form: dict[str, str],
+    opened: tuple[str, str],
+    tally: Tally,
+    key: tuple[str, str],
+) -> None:
+    csrf, version = opened
+    body = {**form, "_csrf": csrf, "_version": version, "_action": "save"}
     started = time.perf_counter()
     try:
         answer = session.post(base + path, data=body, allow_redirects=False, timeout=TIMEOUT)
@@ -174,33 +183,27 @@ def _user(
     n = 0
     while time.monotonic() < until:
         n += 1
-        if reviewees:
+        if reviewees:  # a line manager reviews each of their reviewees' planning in turn
             subject = reviewees[n % len(reviewees)]
-            _save(
-                session,
-                base,
-                f"/people/{subject.person_id}/forms/planning-review",
-                {
-                    "assessment": f"Assessment, pass {n}.",
-                    "support": "Time with the phonics lead.",
-                    "monitoring": "One observation in spring.",
-                },
-                tally,
-                (subject.person_id, "planning-review"),
-            )
+            path = f"/people/{subject.person_id}/forms/planning-review"
+            key = (subject.person_id, "planning-review")
+            form = {
+                "assessment": f"Assessment, pass {n}.",
+                "support": "Time with the phonics lead.",
+                "monitoring": "One observation in spring.",
+            }
         else:
-            _save(
-                session,
-                base,
-                f"/people/{person.person_id}/forms/self-review",
-                {
-                    "reflection": f"Looking back, pass {n}: reading went well.",
-                    "development_needs": "Coaching.",
-                },
-                tally,
-                (person.person_id, "self-review"),
-            )
-        time.sleep(rng.uniform(3, 7))
+            path = f"/people/{person.person_id}/forms/self-review"
+            key = (person.person_id, "self-review")
+            form = {
+                "reflection": f"Looking back, pass {n}: reading went well.",
+                "development_needs": "Coaching.",
+            }
+        opened = _open(session, base, path, tally)
+        time.sleep(rng.uniform(*TYPING))
+        if opened is not None:  # a form opened before the end is saved, even just after it
+            _save(session, base, path, form, opened, tally, key)
+        time.sleep(rng.uniform(*READING))
 
 
 def _versions_in_table(stack: Any, keys: list[tuple[str, str]]) -> int:
@@ -233,7 +236,7 @@ def main(duration: int = 120) -> list[str]:
             for m in managers
         }
         tally = Tally()
-        ramp = min(20.0, duration / 4)
+        ramp = min(60.0, duration / 2)
         until = time.monotonic() + duration
         threads = [
             threading.Thread(
@@ -263,7 +266,9 @@ def main(duration: int = 120) -> list[str]:
         f"## Load: {USERS} staff saving and reviewing for {duration} s against the local stack",
         "",
         f"{len(lat):,} requests in {elapsed:.0f} s ({len(lat) / elapsed:.1f}/s) from {USERS} clients on 127.0.0.1 "
-        "(the local stack: one Python process, moto in-process; not Lambda's concurrency).",
+        "(the local stack: one Python process, moto in-process; not Lambda's concurrency). "
+        f"Pacing: {TYPING[0]:.0f} to {TYPING[1]:.0f} s typing before each save, "
+        f"{READING[0]:.0f} to {READING[1]:.0f} s reading after it; arrivals over {ramp:.0f} s.",
         "",
         "| errors | conflicts (409, expected when two save one form) | p50 | p95 | p99 | versions saved (told) | versions in the table |",
         "|---|---|---|---|---|---|---|",

@@ -55,10 +55,11 @@ def run(args: argparse.Namespace) -> int:
 
     from growthcycle.adapters.store import Store
     from growthcycle.config import get_settings
-    from growthcycle.handlers import api, mailer
+    from growthcycle.handlers import mailer
     from growthcycle.local.seed import seed
     from growthcycle.local.server import make_server
     from growthcycle.local.tools import local_routes
+    from growthcycle.local.workers import ApiWorkers
 
     store = Store(get_settings().table_name)
     if stack.has_saved_records():
@@ -73,14 +74,16 @@ def run(args: argparse.Namespace) -> int:
         stack.save()
     stack.start_stream_consumer(mailer.lambda_handler)
 
+    workers = ApiWorkers(args.workers)
     try:
-        server = make_server(port, api.lambda_handler, local_routes(stack, trust), stack.save)
+        server = make_server(port, workers, local_routes(stack, trust), stack.save_soon)
     except OSError as error:
         print(
             f"growthcycle demo: cannot listen on 127.0.0.1:{port}: {error.strerror}. "
             "Try --port with another number.",
             file=sys.stderr,
         )
+        workers.close()
         stack.stop()
         return 1
 
@@ -110,6 +113,7 @@ Press Ctrl-C to stop.
     finally:
         print("\nStopping: saving records...", flush=True)
         server.server_close()
+        workers.close()
         stack.stop()
         print(f"Stopped. Records are in {data_dir}.")
     return 0

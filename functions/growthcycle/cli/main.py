@@ -35,6 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
     demo.add_argument("--data", default=".local", help="where records are kept (default .local/)")
     demo.add_argument("--trust", default=None, help="trust file to run (default: the demo trust)")
+    demo.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="API handler processes, like Lambda instances (default 2)",
+    )
     demo.set_defaults(module="demo")
 
     forms = commands.add_parser("forms", help="form definitions")

@@ -4,7 +4,6 @@ goes to the very handler Lambda calls. `/_local/...` pages are the local stack's
 from __future__ import annotations
 
 import base64
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -19,7 +18,6 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 LocalRoute = Callable[["RequestHandler"], None]
 
 MAX_LOCAL_BODY = 10 * 1024 * 1024  # API Gateway's own limit
-_HANDLER_LOCK = threading.Lock()
 
 
 def to_event(
@@ -110,10 +108,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         event = to_event(
             self.command, self.path, dict(self.headers.items()), body, self.client_address[0]
         )
-        # One event at a time, as one Lambda instance handles them: the resolver keeps the
-        # current request in module state, so concurrent calls must not interleave.
-        with _HANDLER_LOCK:
-            result = self.handler(event, LocalContext(function_name="ApiFunction"))
+        # The handler must be safe to call from several threads at once: the demo passes
+        # local/workers.ApiWorkers, where each event runs alone in a worker process.
+        result = self.handler(event, LocalContext(function_name="ApiFunction"))
         self.write_result(result)
         if self.command not in ("GET", "HEAD", "OPTIONS"):
             self.after_write()

@@ -21,6 +21,7 @@ from typing import Any
 REGION = "eu-west-2"
 TABLE_NAME = "growthcycle-local"
 SECRET_NAME = "growthcycle-local/signing-key"  # noqa: S105 - a name, not a secret
+SAVE_EVERY_SECONDS = 1.0
 
 
 @dataclass
@@ -75,6 +76,9 @@ class LocalStack:
         self.previous_mail: list[SentMail] = []
         self._seen_mail: dict[str, float] = {}
         self._last_sweep = 0.0
+        self._dirty = threading.Event()
+        self._saver_started = False
+        self._saver_lock = threading.Lock()
 
     # -- start and stop -----------------------------------------------------------------------
 
@@ -138,6 +142,7 @@ class LocalStack:
 
     def stop(self) -> None:
         self._stop.set()
+        self._dirty.set()  # wake the saver so it can see the stop
         for thread in self._threads:
             thread.join(timeout=5)
         self.save()
@@ -191,43 +196,33 @@ class LocalStack:
         """moto's stream can miss a record written while it is being read from another thread
         (Lambda's own poller does not). Hand any outbox email still pending after a few seconds
         to the mailer again, as a stream INSERT; the mailer's claim makes a repeat harmless.
-        Local stack only: a Scan of the small local table, every few seconds."""
-        from growthcycle.adapters.aws import client
-
+        Local stack only: a look through moto's memory, every few seconds."""
         now = time.time()
         if now - self._last_sweep < 3:
             return
         self._last_sweep = now
         cutoff = datetime.fromtimestamp(now - 3, UTC).isoformat()
         records = []
-        for page in (
-            client("dynamodb")
-            .get_paginator("scan")
-            .paginate(
-                TableName=TABLE_NAME,
-                FilterExpression="begins_with(pk, :outbox) AND #s = :pending AND queued_at < :cutoff",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={
-                    ":outbox": {"S": "OUTBOX#"},
-                    ":pending": {"S": "pending"},
-                    ":cutoff": {"S": cutoff},
-                },
+        for item in self._items():
+            if not (
+                item["pk"]["S"].startswith("OUTBOX#")
+                and item.get("status", {}).get("S") == "pending"
+                and item.get("queued_at", {}).get("S", "~") < cutoff
+            ):
+                continue
+            records.append(
+                {
+                    "eventID": str(uuid.uuid4()),
+                    "eventName": "INSERT",
+                    "eventSource": "aws:dynamodb",
+                    "dynamodb": {
+                        "Keys": {"pk": item["pk"], "sk": item["sk"]},
+                        "NewImage": item,
+                        "SequenceNumber": str(int(now * 1000)),
+                        "StreamViewType": "NEW_IMAGE",
+                    },
+                }
             )
-        ):
-            for item in page["Items"]:
-                records.append(
-                    {
-                        "eventID": str(uuid.uuid4()),
-                        "eventName": "INSERT",
-                        "eventSource": "aws:dynamodb",
-                        "dynamodb": {
-                            "Keys": {"pk": item["pk"], "sk": item["sk"]},
-                            "NewImage": item,
-                            "SequenceNumber": str(int(now * 1000)),
-                            "StreamViewType": "NEW_IMAGE",
-                        },
-                    }
-                )
         if records:
             handler({"Records": records}, LocalContext(function_name="MailerFunction"))
 
@@ -268,12 +263,8 @@ class LocalStack:
     def save(self) -> None:
         """Write every item and every sent email to the data folder (local stack only: a Scan
         of a small local table, never done by the deployed functions)."""
-        from growthcycle.adapters.aws import client
-
         with self._lock:
-            items: list[dict[str, Any]] = []
-            for page in client("dynamodb").get_paginator("scan").paginate(TableName=TABLE_NAME):
-                items.extend(page["Items"])
+            items = self._items()
             tmp = self.table_file.with_suffix(".tmp")
             tmp.write_text(json.dumps(items))
             tmp.replace(self.table_file)
@@ -281,6 +272,48 @@ class LocalStack:
             tmp = self.mail_file.with_suffix(".tmp")
             tmp.write_text(json.dumps(mails))
             tmp.replace(self.mail_file)
+
+    def _items(self) -> list[dict[str, Any]]:
+        """Every item of the local table, in DynamoDB's JSON, read from moto's memory (this
+        process runs moto): no HTTP and no Scan paging, so saving and the outbox sweep stay cheap
+        as the table grows. Local stack only."""
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+
+        table = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].get_table(TABLE_NAME)
+        for _ in range(5):
+            try:  # a request thread may add an item while we copy: take the copy again
+                return [item.to_json()["Attributes"] for item in table.all_items()]
+            except RuntimeError:
+                time.sleep(0.01)
+        return [item.to_json()["Attributes"] for item in table.all_items()]
+
+    def save_soon(self) -> None:
+        """Ask for a save after a write. Saves are coalesced: at most one every
+        SAVE_EVERY_SECONDS, on a thread of their own, so a request never waits for a Scan of the
+        whole table (under load that Scan, once per POST, was the local stack's bottleneck).
+        `stop()` saves once more, so a clean stop loses nothing."""
+        if not self._saver_started:
+            with self._saver_lock:
+                if not self._saver_started:
+                    thread = threading.Thread(target=self._saver, name="saver", daemon=True)
+                    thread.start()
+                    self._threads.append(thread)
+                    self._saver_started = True
+        self._dirty.set()
+
+    def _saver(self) -> None:
+        from growthcycle.observability import logger
+
+        while not self._stop.is_set():
+            self._dirty.wait()
+            if self._stop.wait(SAVE_EVERY_SECONDS):
+                return  # stop() saves
+            self._dirty.clear()
+            try:
+                self.save()
+            except Exception:  # keep saving later writes; the final save on stop still runs
+                logger.exception("local save failed")
 
     def restore(self) -> int:
         from growthcycle.adapters.aws import client
