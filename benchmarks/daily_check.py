@@ -17,6 +17,7 @@ from typing import Any
 
 OPEN = 10_000
 DUE_SHARE = 0.01
+TTL = 2_000_000_000  # 7: open items carry expires_at; any value serves the benchmark
 
 
 def main() -> list[str]:
@@ -72,7 +73,11 @@ def _measure() -> list[str]:
         for i, it in enumerate(items[-due:])
     ]
     batch_write(dynamodb, table, captured_items(lambda s: [s.put_person(p) for p in people]))
-    batch_write(dynamodb, table, captured_items(lambda s: [open_deadline(s, i) for i in items]))
+    batch_write(
+        dynamodb,
+        table,
+        captured_items(lambda s: [open_deadline(s, i, expires_at=TTL) for i in items]),
+    )
 
     calls: Counter[str] = Counter()
     capacity: Counter[str] = Counter()

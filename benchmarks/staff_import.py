@@ -112,7 +112,7 @@ def _run(text: str, calls: Counter[str]) -> _Timing:
     t2 = time.perf_counter()
     changes = diff_roster(held, roster, today=TODAY, settings=CycleSettings())
     t3 = time.perf_counter()
-    apply_import(store, changes)
+    apply_import(store, changes, today=TODAY, retention_years=6)  # 7: the default
     t4 = time.perf_counter()
     summary = (
         f"added {len(changes.added):,}, updated {len(changes.updated):,}, "

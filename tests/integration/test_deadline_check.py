@@ -36,6 +36,7 @@ from tests.helpers.aws import (
 from tests.helpers.events import FakeContext
 
 OPENED_ON = date(2026, 10, 20)
+TTL = 2_000_000_000  # 7: any TTL here; tests/integration/test_retention.py checks the real ones
 MONDAY_AFTER_HALF_TERM = date(2026, 11, 2)
 WEDNESDAY = date(2026, 11, 4)
 BASE_URL = "https://appraisal.oakvalley.example"
@@ -68,7 +69,9 @@ def expected_recipients(store: Store) -> list[str]:
 
 @pytest.fixture
 def opened(demo: Any) -> Any:
-    open_cycle_deadlines(demo.store, demo.trust, list(demo.people.values()), OPENED_ON)
+    open_cycle_deadlines(
+        demo.store, demo.trust, list(demo.people.values()), OPENED_ON, retention_years=6
+    )
     return demo
 
 
@@ -123,7 +126,7 @@ def test_escalation_counts_working_days_across_half_term(aws: Any, demo: Any) ->
         title="Draft statement for Emma Clarke",
     )
     record_headteacher(demo.store, "oakfield-primary", head)
-    assert open_deadline(demo.store, item)
+    assert open_deadline(demo.store, item, expires_at=TTL)
 
     for day in (MONDAY_AFTER_HALF_TERM, date(2026, 11, 3)):
         run_check(day)
@@ -198,13 +201,13 @@ def test_closed_item_leaves_the_index_and_is_never_reopened(aws: Any, opened: An
     assert close_deadline(store, first.pk, first.sk)
     assert not close_deadline(store, first.pk, first.sk)  # already closed
     assert first not in list(due_items(store, "oakfield-primary", WEDNESDAY))
-    assert not open_deadline(store, first)  # opening again leaves it closed
+    assert not open_deadline(store, first, expires_at=TTL)  # opening again leaves it closed
     assert first not in list(due_items(store, "oakfield-primary", WEDNESDAY))
 
 
 def test_opening_cycle_deadlines_again_opens_nothing_new(opened: Any) -> None:
     again = open_cycle_deadlines(
-        opened.store, opened.trust, list(opened.people.values()), OPENED_ON
+        opened.store, opened.trust, list(opened.people.values()), OPENED_ON, retention_years=6
     )
     assert again.opened == 0 and again.already_open > 0
 
@@ -254,7 +257,11 @@ def seed_scale_staff(aws: Any, first: int, last: int, today: date) -> None:
     ]
     dynamodb = aws("dynamodb")
     batch_write(dynamodb, TABLE, captured_items(lambda s: [s.put_person(p) for p in people]))
-    batch_write(dynamodb, TABLE, captured_items(lambda s: [open_deadline(s, i) for i in items]))
+    batch_write(
+        dynamodb,
+        TABLE,
+        captured_items(lambda s: [open_deadline(s, i, expires_at=TTL) for i in items]),
+    )
 
 
 def calls_on(aws: Any, day: date) -> tuple[dict[str, int], dict[str, Any]]:

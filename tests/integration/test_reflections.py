@@ -120,6 +120,7 @@ def test_a_reflection_can_be_about_one_commitment_of_the_current_statement_seed_
             target="planning-review@1",
             channel="page",
         ),
+        expires_at=2_000_000_000,  # 7: any TTL here; test_retention.py checks the real one
     )
     browser.act_as(TEACHER)
     page = browser.get("/reflections/new")["body"]

@@ -45,7 +45,9 @@ def _open_emma_item(demo: Any, due: date = SOON) -> OpenItem:
         title="Planning and review meeting for Emma Clarke",
     )
     # Replaces the seeded one: due soon, so the daily check would remind Sarah about it.
-    demo.store.db.put_item(TableName=TABLE, Item=_to_item(deadline_item(item)))
+    demo.store.db.put_item(
+        TableName=TABLE, Item=_to_item(deadline_item(item, expires_at=2_000_000_000))
+    )
     return item
 
 

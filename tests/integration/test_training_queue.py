@@ -157,6 +157,7 @@ def test_governors_report_api_lists_needs_by_cycle(today: Any) -> None:
                 cycle_id=cycle,
                 now=datetime(2026, 11, 2, tzinfo=UTC),
             ),
+            expires_at=2_000_000_000,  # 7: any TTL; tests/integration/test_retention.py checks it
         )
     assert [n.text for n in training_needs(store, "oakfield-primary", "2026-27")] == [
         "Phonics 2026-27"

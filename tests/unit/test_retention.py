@@ -8,12 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from growthcycle.domain.cycles import regular_cycle
+from growthcycle.domain.cycles import StaffGroup, regular_cycle
 from growthcycle.domain.retention import (
     RetentionTooShort,
     anniversary,
+    cycle_end_at_latest,
     expires_at,
     expires_at_for,
+    expires_at_for_cycle_id,
+    latest_end,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -67,3 +70,60 @@ def test_7_never_before_six_years_of_days_have_passed_for_any_cycle_end() -> Non
         end_of_cycle = datetime.combine(day + timedelta(days=1), time(), LONDON)
         assert _london(expires_at(day, 6)) - end_of_cycle >= timedelta(days=6 * 365 + 1)
         day += timedelta(days=1)
+
+
+def test_7_the_deployment_setting_refuses_fewer_than_six_years() -> None:
+    from pydantic import ValidationError
+
+    from growthcycle.config import Settings
+
+    base = {
+        "table_name": "t",
+        "trust_name": "demo",
+        "sender_address": "a@b.example",
+        "base_url": "https://x.example",
+        "signing_key_secret_arn": "arn",
+    }
+    assert Settings.model_validate(base).retention_years == 6
+    assert Settings.model_validate({**base, "retention_years": 10}).retention_years == 10
+    with pytest.raises(ValidationError):
+        Settings.model_validate({**base, "retention_years": 5})
+
+
+@pytest.mark.parametrize(
+    ("cycle_id", "last_day"),
+    [
+        ("2026-27", date(2027, 12, 31)),
+        ("2027", date(2027, 12, 31)),
+        ("2026-27-from-2027-02-15", date(2027, 12, 31)),
+        ("2099-00", date(2100, 12, 31)),
+    ],
+)
+def test_7_latest_end_is_the_last_day_of_the_last_year_in_the_cycle_id(
+    cycle_id: str, last_day: date
+) -> None:
+    assert latest_end(cycle_id) == last_day
+
+
+@pytest.mark.parametrize("cycle_id", ["", "26-27", "2026-2027", "2026/27", "2026-27-x"])
+def test_7_an_unknown_cycle_id_is_refused_not_guessed(cycle_id: str) -> None:
+    with pytest.raises(ValueError, match="not a cycle id"):
+        latest_end(cycle_id)
+
+
+@pytest.mark.parametrize("group", list(StaffGroup))
+def test_7_expiry_from_a_cycle_id_is_never_sooner_than_from_the_cycle_itself(
+    group: StaffGroup,
+) -> None:
+    settings = SimpleNamespace(retention_years=6)
+    moved = {StaffGroup.TEACHER: (12, 15), StaffGroup.HEADTEACHER: (11, 30)}
+    day = date(2026, 1, 1)
+    while day.year < 2028:
+        for ends in (None, moved):
+            cycle = regular_cycle(group, day, ends)
+            by_id = expires_at_for_cycle_id(settings, cycle.cycle_id)
+            assert by_id >= expires_at_for(settings, cycle)
+            # ... and at most the rest of that calendar year later.
+            assert by_id <= expires_at(date(cycle.ends.year, 12, 31), 6)
+            assert cycle_end_at_latest(day) >= cycle.ends
+        day += timedelta(days=5)
