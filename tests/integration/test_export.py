@@ -98,13 +98,14 @@ def test_sar_export_holds_profile_submissions_versions_audit_statement_and_needs
     assert reflections == [HOSTILE]
 
 
-def test_sar_export_says_honestly_that_emails_are_not_included_and_why(
+def test_sar_export_lists_the_emails_still_held_and_says_older_ones_are_gone(
     worked: Any, tmp_path: Path
 ) -> None:
     _, data, page = export(EMMA, tmp_path)
-    assert any("Emails sent to this person are not included" in g for g in data["not_included"])
-    assert "never scans" in " ".join(data["not_included"])
-    assert "Emails sent to this person are not included" in page
+    subjects = [e["subject"] for e in data["emails_still_held"]]
+    assert any("draft planning and review statement" in s for s in subjects)
+    assert any("only while the outbox still holds them" in g for g in data["not_included"])
+    assert "90 days" in " ".join(data["not_included"]) and "90 days" in page
 
 
 def test_sar_export_html_is_escaped_and_readable_on_a_phone(worked: Any, tmp_path: Path) -> None:

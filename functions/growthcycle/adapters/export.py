@@ -9,7 +9,11 @@ Read, never a Scan:
 - training needs raised for them: one Query of the school's training partition;
 - where they acted in colleagues' records: one Query per person of their school (BySchool), of
   `AUDIT#` items filtered on `actor_id`. Only their own action is exported, not whose record it was
-  (that is the colleague's data), so neither the colleague's id nor the record's name is in it.
+  (that is the colleague's data), so neither the colleague's id nor the record's name is in it;
+- the emails sent to them that the outbox still holds: one Query of ToPerson
+  (`to_person_pk = PERSON#<id>`). Outbox items are transport copies and expire 90 days after they
+  were queued (adapters/outbox.py), so older emails are gone; the export says so. Link tokens in
+  the bodies are removed (a link still valid must not travel in a file).
 
 What it cannot find without a Scan is said in `gaps`, in the export itself.
 """
@@ -18,12 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from growthcycle.adapters.outbox import OUTBOX_DAYS, to_person_pk
 from growthcycle.adapters.statements import statement_pk
 from growthcycle.adapters.store import Store, _to_item
 from growthcycle.adapters.training import queue_pk
@@ -36,10 +42,11 @@ _SK_KINDS = (
 )
 
 GAPS = (
-    "Emails sent to this person are not included. They are kept in the table as outbox items "
-    "(pk OUTBOX#<hash>) carrying the person's id, but no index finds them by person, and Growth "
-    "Cycle never scans the whole table. Each email was a notice about a record that IS in this "
-    "export.",
+    f"Emails sent to this person are listed only while the outbox still holds them: the outbox "
+    f"keeps a transport copy of each email for {OUTBOX_DAYS} days after it was queued, then it "
+    "is deleted. Each email was a notice about a record that IS in this export. Emails sent to "
+    "several of their school records at once (one sign-in email with a link per school) are "
+    "listed under the first of those records only.",
     "Only the audit entries of their own school's people were searched for actions they took; "
     "the records of people in other schools were not (there is no index by actor).",
     "Views of colleagues' statements by this person are recorded with those statements and are "
@@ -94,6 +101,7 @@ class PersonExport:
     statements: list[dict[str, Any]] = field(default_factory=list)
     training_needs: list[dict[str, Any]] = field(default_factory=list)
     actions_in_colleagues_records: list[dict[str, Any]] = field(default_factory=list)
+    emails: list[dict[str, Any]] = field(default_factory=list)
     gaps: tuple[str, ...] = GAPS
     queries: int = 0
 
@@ -106,6 +114,7 @@ class PersonExport:
         counted["statement"] = len(self.statements)
         counted["training need"] = len(self.training_needs)
         counted["action in a colleague's record"] = len(self.actions_in_colleagues_records)
+        counted["email still held"] = len(self.emails)
         return counted
 
     def as_json(self) -> dict[str, Any]:
@@ -118,6 +127,7 @@ class PersonExport:
             "statements": self.statements,
             "training_needs": self.training_needs,
             "actions_in_colleagues_records": self.actions_in_colleagues_records,
+            "emails_still_held": self.emails,
             "not_included": list(self.gaps),
             "counts": self.counts(),
         }
@@ -126,6 +136,34 @@ class PersonExport:
 def _query(store: Store, export: PersonExport, **request: Any) -> list[dict[str, Any]]:
     export.queries += 1
     return list(store._query_all(**request))
+
+
+# A link's token is a credential while it lasts: the export keeps the address, not the token.
+_LINK_TOKEN = re.compile(r"(/(?:sign-in|statement-links)/)[A-Za-z0-9_.~%\-]+")
+EMAIL_FIELDS = ("queued_at", "subject", "template", "status", "sent_at", "text")
+
+
+def _email(item: dict[str, Any]) -> dict[str, Any]:
+    found = {k: _plain(item.get(k)) for k in EMAIL_FIELDS if item.get(k) is not None}
+    if isinstance(found.get("sent_at"), int):  # the mailer records epoch seconds
+        found["sent_at"] = datetime.fromtimestamp(found["sent_at"], UTC).isoformat()
+    if "text" in found:
+        found["text"] = _LINK_TOKEN.sub(r"\1[link removed]", str(found["text"]))
+    return found
+
+
+def emails_to(store: Store, export: PersonExport) -> list[dict[str, Any]]:
+    """The emails to the person the outbox still holds, oldest first (ToPerson: one Query)."""
+    return [
+        _email(item)
+        for item in _query(
+            store,
+            export,
+            IndexName="ToPerson",
+            KeyConditionExpression="to_person_pk = :pk",
+            ExpressionAttributeValues=_to_item({":pk": to_person_pk(export.person_id)}),
+        )
+    ]
 
 
 def export_person(store: Store, person_id: str, now: datetime) -> PersonExport:
@@ -143,6 +181,7 @@ def export_person(store: Store, person_id: str, now: datetime) -> PersonExport:
         else:
             grouped[kind].append(_decoded(item))
     export.records = dict(grouped)
+    export.emails = emails_to(store, export)
     school_id = (export.profile or {}).get("gsi2pk", "").removeprefix("SCHOOL#")
     if not school_id:
         return export

@@ -1,6 +1,9 @@
 """The email outbox: an email to send is an item in the table, written with the state change it
 belongs to (or on its own). The table's stream hands new outbox items to the mailer, so an email is
-never lost between "recorded" and "sent". A key chosen by the caller makes retries harmless."""
+never lost between "recorded" and "sent". A key chosen by the caller makes retries harmless.
+
+An email with a recipient person id is also in the sparse ToPerson index (`to_person_pk`,
+`queued_at`), so the emails still held for a person are one Query (adapters/export.py)."""
 
 from __future__ import annotations
 
@@ -24,6 +27,13 @@ class Email:
     text: str
     to_person_id: str | None = None
     attachments: tuple[tuple[str, str, str], ...] = ()  # (filename, content type, text)
+    template: str | None = None  # which templates/email/<template> rendered it, when known
+
+
+def to_person_pk(person_id: str) -> str:
+    """The ToPerson index's key: an outbox email addressed to this person (sparse: only emails
+    with a recipient person id carry it)."""
+    return f"PERSON#{person_id}"
 
 
 def outbox_key(idempotency_key: str) -> dict[str, str]:
@@ -43,7 +53,10 @@ def outbox_put(table_name: str, email: Email, idempotency_key: str) -> dict[str,
         "html": email.html,
         "text": email.text,
         "attachments": [list(a) for a in email.attachments] or None,
+        "template": email.template,
         "queued_at": datetime.now(UTC).isoformat(),
+        # ToPerson (template.yaml): a subject access export finds the emails held for a person.
+        "to_person_pk": to_person_pk(email.to_person_id) if email.to_person_id else None,
         # The outbox is a transport copy, not the record (the statement, its versions and the
         # audit entries are, kept at least six years: 7): it expires after OUTBOX_DAYS.
         "expires_at": int(datetime.now(UTC).timestamp()) + OUTBOX_DAYS * 86400,

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from growthcycle.adapters.export import export_person
+from growthcycle.adapters.outbox import OUTBOX_DAYS
 from growthcycle.cli.target import TargetUnknown, target_from_args
 from growthcycle.web.templating import TEMPLATES_DIR, render
 
@@ -52,5 +53,8 @@ def run(args: argparse.Namespace) -> int:
     counted = ", ".join(f"{n} {kind}" for kind, n in export.counts().items())
     print(f"{target.description}: {export.queries} queries (no Scan); {counted}")
     print(f"wrote {json_path} and {html_path}")
-    print("not included (see the files): emails sent to them (no index by person; no Scan)")
+    print(
+        f"emails: {len(export.emails)} still held in the outbox (copies are kept "
+        f"{OUTBOX_DAYS} days after queueing; older ones are gone, as both files say)"
+    )
     return 0

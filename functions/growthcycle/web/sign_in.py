@@ -107,6 +107,7 @@ def _send_school_links(svc: Services, people: list[Person]) -> None:
         subject="Your Growth Cycle sign-in links",
         html=render("email/sign_in_schools.html", **context),
         text=render("email/sign_in_schools.txt", **context),
+        template="sign_in_schools",
     )
     svc.store.queue_email(email, idempotency_key=f"sign-in:{links[0]['token']}")
 
