@@ -215,7 +215,13 @@ def test_opening_cycle_deadlines_again_opens_nothing_new(opened: Any) -> None:
 # --- cost: grows with the items due, not with the staff ----------------------------------------
 
 SCALE_SCHOOL = School.model_validate(
-    {"id": "scale-school", "name": "Scale School", "nation": "england", "policy_style": "growth"}
+    {
+        "id": "scale-school",
+        "name": "Scale School",
+        "nation": "england",
+        "policy_style": "growth",
+        "reviewers": {"mode": "line-managers"},  # 4.2, option 2: ten reviewers
+    }
 )
 SCALE_TODAY = date(2026, 11, 11)  # a Wednesday
 DUE = 50
