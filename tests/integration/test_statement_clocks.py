@@ -177,6 +177,12 @@ def test_each_statement_move_opens_the_next_clock_for_whoever_owes_it_4_9_5(
     move(browser, HEAD, "approve")
     assert open_items(aws) == []  # final: nothing is owed
 
+    # 6: a revision asked for mid-cycle has no timescale, so no clock runs for its rounds (the
+    # meeting's dates would make it overdue at once).
+    move(browser, JAMES, "request-revision", reason="My role changed in September.")
+    submit_statement(browser, "Revised for the new role.")
+    assert open_items(aws) == []
+
 
 def test_a_repeated_sync_opens_nothing_twice_and_the_answered_clock_stays_closed(
     browser: Browser, april: Any, aws: Any

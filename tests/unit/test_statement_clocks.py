@@ -106,3 +106,13 @@ def test_every_clock_has_a_title_naming_the_move() -> None:
     for event in (sc.DRAFT, sc.ANSWER, sc.REVISE, sc.SIGN, sc.MODERATE, sc.REVISED):
         title = sc.StatementClock(event, "reviewer", MEETING, "v1").title("Emma", "Sarah")
         assert ("Emma" in title) != ("Sarah" in title)
+
+
+def test_a_revision_round_under_6_runs_no_clock_until_a_moderation_instruction_5_6() -> None:
+    assert not sc.in_revision(["issue", "agree", "sign", "approve"])
+    assert sc.in_revision(["issue", "agree", "sign", "approve", "request-revision", "issue"])
+    assert not sc.in_revision(
+        ["issue", "sign", "approve", "request-revision", "issue", "sign", "instruct-revision"]
+    )
+    for state in (State.DRAFT, State.AGREED, State.AWAITING_MODERATION):
+        assert sc.open_clock(statement(state), revision=True) is None

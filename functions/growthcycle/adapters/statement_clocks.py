@@ -26,14 +26,20 @@ from botocore.exceptions import ClientError
 
 from growthcycle.adapters.clock import Clock
 from growthcycle.adapters.deadlines import close_deadline, deadline_item
-from growthcycle.adapters.statements import get_statement
+from growthcycle.adapters.statements import events, get_statement
 from growthcycle.adapters.store import Store, _to_item
 from growthcycle.domain.calendar import WorkingCalendar
 from growthcycle.domain.cycles import Cycle
 from growthcycle.domain.deadlines import OpenItem
 from growthcycle.domain.people import Person
 from growthcycle.domain.retention import expires_at_for
-from growthcycle.domain.statement_clocks import PREFIX, StatementClock, draft_clock, open_clock
+from growthcycle.domain.statement_clocks import (
+    PREFIX,
+    StatementClock,
+    draft_clock,
+    in_revision,
+    open_clock,
+)
 from growthcycle.domain.statements import STATEMENT_FORM, Statement, statement_id_for
 
 
@@ -156,8 +162,12 @@ def statement_moved(
     reviewer_name: str = "your reviewer",
 ) -> Synced:
     """After a statement move is stored: open the clock its new state runs for whoever owes the
-    next move, and close the one just answered (4.9, 5)."""
-    clock = open_clock(statement, headteachers_own=reviewee.is_headteacher)
+    next move, and close the one just answered (4.9, 5). Reads the statement's moves (one Query)
+    to tell a revision round under 6, which runs no clock."""
+    moves = [e.action for e in events(svc.store, statement.statement_id)]
+    clock = open_clock(
+        statement, headteachers_own=reviewee.is_headteacher, revision=in_revision(moves)
+    )
     owed = [p.person_id for p in people_of(clock.owed_by)] if clock else []
     return sync_statement_clock(
         svc.store,

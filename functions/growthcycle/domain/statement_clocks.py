@@ -24,6 +24,11 @@ the meeting, so their answer is due by then too. After a moderation instruction 
 statement's due date replaces the final due date for the rounds that follow, and moderation of
 the revised statement is due by the later of the two.
 
+A revision asked for during the cycle (6) reopens a final statement months after the meeting, and
+6 sets no timescale: from the request until the next moderation instruction (if any), no clock
+runs (the meeting's 4.9 dates would make it overdue at once). `in_revision` says which from the
+statement's moves.
+
 Keys are stable per round: `DUE#<cycle id>#<event>#v<statement version>` (the draft clock uses
 the meeting date instead), so a retried request finds the item there already and a new round
 (a new version after a change request) gets a new item.
@@ -31,7 +36,7 @@ the meeting date instead), so a retried request finds the item there already and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -93,11 +98,21 @@ def _latest(*days: date | None) -> date | None:
     return max(found) if found else None
 
 
-def open_clock(statement: Statement, *, headteachers_own: bool = False) -> StatementClock | None:
+def in_revision(actions: Sequence[str]) -> bool:
+    """True when the latest move that reopened the statement was a revision request (6), not a
+    moderation instruction (5). `actions`: the statement's moves, oldest first."""
+    reopened = [a for a in actions if a in ("request-revision", "instruct-revision")]
+    return bool(reopened) and reopened[-1] == "request-revision"
+
+
+def open_clock(
+    statement: Statement, *, headteachers_own: bool = False, revision: bool = False
+) -> StatementClock | None:
     """The clock running in the statement's state, and which party owes the move; None where
-    the policy runs none (NO_CLOCK) or the due date is not known (no meeting was booked)."""
+    the policy runs none (NO_CLOCK, or a revision round under 6: `revision`, see `in_revision`)
+    or the due date is not known (no meeting was booked)."""
     state = statement.state
-    if state in NO_CLOCK or state is State.NEW:
+    if state in NO_CLOCK or state is State.NEW or revision:
         return None
     # 5: once a revised statement was instructed, its due date bounds the rounds that follow.
     final_due = statement.revised_due or statement.final_due
