@@ -264,7 +264,11 @@ _NUMBER_WORD = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
     r"|forty|fifty)"
 )
-_PUPILS = r"(?:pupils?|students?|children|child|learners?|boys|girls|readers|writers)"
+# "Lower attainers" names pupils (by prior attainment), not an achievement (seed 001, risk 3).
+_PUPILS = (
+    r"(?:pupils?|students?|children|child|learners?|boys|girls|readers|writers|attainers"
+    r"|achievers)"
+)
 
 # --- Numbers that are not targets (seed 003 forbids numeric success criteria, not numbers) ----
 # Removed before the numeric-target patterns run: dates and years, year groups, key stages,
@@ -366,7 +370,7 @@ _PUPIL_REFERENCE = _lazy(
     r"|reception|nursery|sixth\sform)\b"
 )
 _ACHIEVEMENT = _lazy(
-    r"\b(?:achiev\w{0,6}|attain\w{0,6}|pass(?:es|ing)?|reach(?:es|ing)?\s(?:the\s)?"
+    r"\b(?:achiev(?!ers?\b)\w{0,6}|attain(?!ers?\b)\w{0,6}|pass(?:es|ing)?|reach(?:es|ing)?\s(?:the\s)?"
     r"(?:expected|age|greater|higher|national|their)|expected\s(?:standard|progress)"
     r"|greater\sdepth|age[- ]related|(?:below|at|towards|above|reach\w{0,3}|meet\w{0,3})\sare"
     r"|meet\w{0,3}\s(?:the\s)?(?:expected|age|their\starget)|working\s(?:towards|at|below)"
@@ -394,6 +398,8 @@ _FOCUS_GROUP = _lazy(
     r"\b(?:pupil\spremium|pp|disadvantaged|fsm|send|sen|ehcps?|eal|boys|girls|looked[- ]after|cla"
     r"|young\scarers|lowest|lower[- ](?:attaining|ability|prior)|low[- ]attaining|highest"
     r"|higher[- ](?:attaining|ability|prior)|high[- ]attaining|more[- ]able"
+    r"|middle[- ](?:attaining|ability|prior)"
+    r"|(?:low|lower|middle|high|higher|prior|under)[- ]?(?:attainers|achievers)"
     r"|most[- ]able|least[- ]able|reluctant|struggling|target\sgroup|focus\sgroup"
     r"|intervention\sgroup|nurture\sgroup|identified|named|specific|dld|asd|adhd|dyslexi\w{0,2}"
     rf"|persistent(?:ly)?\sabsent|the\s(?:\d+|{_NUMBER_WORD})\s(?:[a-z-]+\s){{0,2}}{_PUPILS}"
