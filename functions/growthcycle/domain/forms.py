@@ -5,6 +5,9 @@ A form file (`forms/<id>.yaml`) holds `id`, `title`, `description`, `filled_by`,
 and `fields`. Each field has a `key`, a `type`, a `label`, an optional `hint`, `required`, a list of
 typed `validators` (`- max_length: 500`), and optionally `choices` or `choices_from`, `show_when`
 (`{field: key, equals: value}`), `styles`, and for a repeating group `fields` and `item_label`.
+A top-level field may say `filled_by` (reviewee or reviewer) when someone other than the form's
+filler writes it, e.g. the reviewee's comments on the reviewer's statement: the other party sees it
+read-only and anything they post for it is ignored (`Form.keep_theirs`).
 Defaults (short text at most 200 characters, long text 5000, ...) live here, not in the files.
 
 Values travel in three shapes:
@@ -92,6 +95,7 @@ FIELD_KEYS = (
     "styles",
     "fields",
     "item_label",
+    "filled_by",
 )
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 ID_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,59}")
@@ -176,6 +180,7 @@ class Field:
     styles: tuple[PolicyStyle, ...] = STYLES  # effective: inherited from form or group
     fields: tuple[Field, ...] = ()
     item_label: str = "Item"
+    filled_by: str | None = None  # None: whoever fills the form
 
     def applies_to(self, style: str) -> bool:
         return style in self.styles
@@ -249,6 +254,26 @@ class Form:
 
     def fields_for(self, style: str) -> list[Field]:
         return [f for f in self.fields if f.applies_to(style)]
+
+    def filler_of(self, spec: Field) -> str:
+        """Who writes this field: its own `filled_by`, else the form's."""
+        return spec.filled_by or self.filled_by
+
+    def others_fields(self, style: str, role: str) -> list[Field]:
+        """The top-level fields in `style` that someone other than `role` writes."""
+        return [f for f in self.fields_for(style) if self.filler_of(f) != role]
+
+    def keep_theirs(
+        self, entered: Mapping[str, Any], stored: Mapping[str, Any], style: str, role: str
+    ) -> dict[str, Any]:
+        """`entered` with every field the other party writes taken from `stored` instead: what
+        `role` posted for it is ignored, and what the other party wrote is kept."""
+        kept = dict(entered)
+        for spec in self.others_fields(style, role):
+            kept.pop(spec.key, None)
+            if spec.key in stored:
+                kept[spec.key] = stored[spec.key]
+        return kept
 
     def group(self, key: str, style: str) -> Field | None:
         for f in self.fields_for(style):
@@ -370,13 +395,42 @@ class Form:
         return found
 
     def controls(
-        self, ctx: FormContext, values: Mapping[str, Any], errors: Sequence[FieldError] = ()
+        self,
+        ctx: FormContext,
+        values: Mapping[str, Any],
+        errors: Sequence[FieldError] = (),
+        role: str | None = None,
     ) -> list[Control]:
-        """What the HTML form shows, field by field, with names, ids, values and errors."""
+        """What the HTML form shows, field by field, with names, ids, values and errors.
+
+        With `role`, a field someone else writes is shown read-only (`Control.readonly`, its
+        answer in `Control.lines`), never as an input."""
         refs = self.references(ctx)
         emap = self.error_map(errors)
         scope = self.fields_for(ctx.style)
-        return [_control(f, [f.key], values or {}, emap, refs, ctx.style, scope) for f in scope]
+        found: list[Control] = []
+        for f in scope:
+            if role is not None and self.filler_of(f) != role and f.type != "note":
+                [entry] = _entries([f], values or {}, refs, ctx.style) or [Entry(f.key, f.label)]
+                found.append(
+                    Control(
+                        type=f.type,
+                        key=f.key,
+                        name="",
+                        id="f-" + f.key,
+                        label=f.label,
+                        hint=f.hint,
+                        optional=False,
+                        error=None,
+                        readonly=True,
+                        filled_by=self.filler_of(f),
+                        lines=entry.text_lines("")[1:] if f.type == "group" else entry.lines,
+                        answered=entry.answered and bool(entry.lines or entry.children),
+                    )
+                )
+                continue
+            found.append(_control(f, [f.key], values or {}, emap, refs, ctx.style, scope))
+        return found
 
     def entries(self, ctx: FormContext, values: Mapping[str, Any]) -> list[Entry]:
         """The read-only rendering: labels and answers, hidden fields left out."""
@@ -640,6 +694,20 @@ def _parse_field(
     elif "fields" in raw or "item_label" in raw:
         raise FormDefinitionError(file, name, "only a group has 'fields' and 'item_label'")
 
+    filled_by = raw.get("filled_by")
+    if filled_by is not None:
+        if filled_by not in FILLED_BY:
+            raise FormDefinitionError(
+                file, name, f"'filled_by' must be one of: {', '.join(FILLED_BY)}, got {filled_by!r}"
+            )
+        if parent:
+            raise FormDefinitionError(
+                file, name, "'filled_by' goes on a top-level field (a group's fields share it)"
+            )
+        if required:
+            raise FormDefinitionError(
+                file, name, "a field the other party fills cannot be required (it would block)"
+            )
     show_when = _parse_show_when(raw.get("show_when"), file, name, styles, earlier, refs_root)
     return Field(
         key=key,
@@ -654,6 +722,7 @@ def _parse_field(
         styles=styles,
         fields=sub,
         item_label=item_label.strip(),
+        filled_by=filled_by,
     )
 
 
@@ -1135,6 +1204,10 @@ class Control:
     add_label: str = ""
     can_add: bool = False
     rows_name: str = ""
+    readonly: bool = False  # written by the other party: shown, never an input
+    filled_by: str = ""
+    lines: list[str] = field(default_factory=list)  # a read-only control's answer
+    answered: bool = True
 
     @property
     def described_by(self) -> str:
