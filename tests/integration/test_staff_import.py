@@ -163,7 +163,7 @@ def test_import_queries_by_school_and_writes_in_batches_never_scans(
     assert "Scan" not in calls
     assert calls.count("Query") == 1
     assert calls.count("BatchWriteItem") == 1  # 5 people, 5 audit entries, 1 cycle: 11 items
-    assert calls.count("UpdateItem") == 2  # the two leavers' cycles
+    assert calls.count("UpdateItem") == 4  # the two leavers' cycles and person items (7: TTL)
     assert "PutItem" not in calls
 
 
