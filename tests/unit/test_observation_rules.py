@@ -306,9 +306,9 @@ def test_a_need_a_line_from_the_statement_4_7() -> None:
         cycle_id="2026-27",
         now=now,
     )
+    # 4.7: the training needs box goes to the CPD lead; agreed support stays in the statement.
     assert [(n.source_ref, n.theme) for n in needs] == [
         ("planning-review:training_needs", "reading"),
-        ("planning-review:support", "maths"),
     ]
     again = needs_from_statement(
         {"training_needs": "phonics   TRAINING"},
@@ -319,7 +319,7 @@ def test_a_need_a_line_from_the_statement_4_7() -> None:
     )
     assert again[0].need_id == needs[0].need_id  # the same need is the same item
     counts = by_theme(needs)
-    assert counts["reading"]["open"] == 1 and counts["maths"]["open"] == 1
+    assert counts["reading"]["open"] == 1 and counts["maths"]["open"] == 0
 
 
 def test_training_digest_once_per_lead_per_iso_week_4_7() -> None:

@@ -225,8 +225,114 @@ def needs_from_text(
     ]
 
 
-# 4.7: the statement's fields that carry development to the CPD lead.
-PLANNING_REVIEW_FIELDS: tuple[str, ...] = ("training_needs", "support")
+# 4.7: the statement's box for development and training to pass to the training and development
+# coordinator (the CPD lead). The "support" box above it is support the reviewer and reviewee
+# arrange between them (time with a colleague, coaching), followed up at the mid-year review (4.8):
+# it stays in the statement and is not a training need. The form's hints say so.
+PLANNING_REVIEW_FIELDS: tuple[str, ...] = ("training_needs",)
+
+# Words that say nothing about what the training is: "Phonics hub training" and "Phonics hub
+# training day" are one need.
+_FILLER = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "on",
+        "in",
+        "at",
+        "to",
+        "for",
+        "with",
+        "from",
+        "by",
+        "my",
+        "our",
+        "some",
+        "more",
+        "further",
+        "extra",
+        "i",
+        "me",
+        "we",
+        "need",
+        "needs",
+        "training",
+        "train",
+        "course",
+        "courses",
+        "day",
+        "days",
+        "session",
+        "sessions",
+        "cpd",
+        "attend",
+        "attending",
+        "go",
+        "going",
+    ]
+)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _gist(text: str) -> frozenset[str]:
+    """The words of a need that say what it is, singular, ignoring case, order and filler."""
+    words = set()
+    for word in _WORD.findall(text.casefold()):
+        if word in _FILLER:
+            continue
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        words.add(word)
+    return frozenset(words) or frozenset({" ".join(text.casefold().split())})
+
+
+def near_identical(first: str, second: str) -> bool:
+    """4.7: the same need written twice. The same words once filler ("training", "day",
+    "course") is set aside, or one need's words all in the other when it has two or more (so
+    "Phonics hub" and "Phonics hub training day" match, "Phonics" and "Phonics hub" do not)."""
+    a, b = _gist(first), _gist(second)
+    if a == b:
+        return True
+    smaller, larger = (a, b) if len(a) <= len(b) else (b, a)
+    return len(smaller) >= 2 and smaller <= larger
+
+
+def distinct_needs(
+    found: Sequence[TrainingNeed], already: Iterable[TrainingNeed] = ()
+) -> list[TrainingNeed]:
+    """4.7: one need for one thing. Drops a found need that is near-identical to another found
+    for the same person and cycle (the fuller wording is kept), or to an open need already queued
+    for them (the CPD lead has it)."""
+    kept: list[TrainingNeed] = []
+    for need in found:
+        same = next(
+            (
+                i
+                for i, other in enumerate(kept)
+                if (other.person_id, other.cycle_id) == (need.person_id, need.cycle_id)
+                and near_identical(other.text, need.text)
+            ),
+            None,
+        )
+        if same is None:
+            kept.append(need)
+        elif len(need.text) > len(kept[same].text):
+            kept[same] = need
+    queued = [n for n in already if n.status == "open"]
+    return [
+        need
+        for need in kept
+        if not any(
+            (old.person_id, old.cycle_id) == (need.person_id, need.cycle_id)
+            and old.need_id != need.need_id
+            and near_identical(old.text, need.text)
+            for old in queued
+        )
+    ]
 
 
 def needs_from_statement(
@@ -237,6 +343,8 @@ def needs_from_statement(
     cycle_id: str,
     now: datetime,
 ) -> list[TrainingNeed]:
+    """4.7: the training needs a planning and review statement passes to the CPD lead, one a line,
+    near-identical lines once."""
     found: list[TrainingNeed] = []
     for key in PLANNING_REVIEW_FIELDS:
         raw = values.get(key)
@@ -249,35 +357,45 @@ def needs_from_statement(
             source_ref=f"planning-review:{key}",
             now=now,
         )
-    return found
+    return distinct_needs(found)
 
 
 class OutcomeInvalid(ValueError):
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
-        self.key = key
-        self.message = message
+    """Every mistake in an outcome at once: field key -> message, in the order of the page."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = dict(errors)
 
 
 def check_outcome(status: str, outcome_on: str, outcome: str, today: date) -> tuple[Status, date]:
-    """10: what was provided and when, or that support could not be provided and why."""
+    """10: what was provided and when, or that support could not be provided and why. Every
+    field is checked, so all the mistakes are shown together."""
+    errors: dict[str, str] = {}
     if status not in ("provided", "not-provided"):
-        raise OutcomeInvalid("status", "Choose whether the support was provided.")
-    try:
-        day = date.fromisoformat(outcome_on.strip())
-    except ValueError:
-        raise OutcomeInvalid("outcome_on", "Enter the date, like 2026-11-20.") from None
-    if day > today:
-        raise OutcomeInvalid("outcome_on", "The date cannot be in the future.")
+        errors["status"] = "Choose whether the support was provided."
+    day: date | None = None
+    if not outcome_on.strip():
+        errors["outcome_on"] = "Enter the date it was provided, or found it could not be."
+    else:
+        try:
+            day = date.fromisoformat(outcome_on.strip())
+        except ValueError:
+            errors["outcome_on"] = "Enter the date, like 2026-11-20."
+        else:
+            if day > today:
+                errors["outcome_on"] = "The date cannot be in the future."
     if not outcome.strip():
-        message = (
-            "Say what was provided."
-            if status == "provided"
-            else "Say why the support could not be provided: it is reported to governors (10)."
-        )
-        raise OutcomeInvalid("outcome", message)
-    if len(outcome) > 2000:
-        raise OutcomeInvalid("outcome", "Keep this to 2000 characters or fewer.")
+        errors["outcome"] = {
+            "provided": "Say what was provided.",
+            "not-provided": (
+                "Say why the support could not be provided: it is reported to governors (10)."
+            ),
+        }.get(status, "Say what was provided, or why it could not be.")
+    elif len(outcome) > 2000:
+        errors["outcome"] = "Keep this to 2000 characters or fewer."
+    if errors or day is None:
+        raise OutcomeInvalid(errors)
     return status, day  # type: ignore[return-value]
 
 

@@ -9,12 +9,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 
-from growthcycle.adapters.training import add_needs, get_need, needs_with_status, record_outcome
+from growthcycle.adapters.training import (
+    add_needs,
+    get_need,
+    needs_with_status,
+    record_outcome,
+    training_needs,
+)
 from growthcycle.domain.forms import format_date
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, Submission, VersionConflict
@@ -25,6 +32,7 @@ from growthcycle.domain.training import (
     TrainingNeed,
     by_theme,
     check_outcome,
+    distinct_needs,
     needs_from_statement,
 )
 from growthcycle.observability import logger
@@ -41,19 +49,29 @@ def pass_statement_needs(event: hooks.FormEvent, submission: Submission) -> Resp
     """4.7: development and training agreed in the statement go to the CPD lead."""
     if event.form.id != PLANNING_REVIEW or submission.status != "submitted":
         return None
-    needs = needs_from_statement(
+    found = needs_from_statement(
         submission.values,
         school_id=event.school.id,
         person_id=event.subject.person_id,
         cycle_id=event.cycle_id,
         now=submission.saved_at,
     )
+    # A revised statement that rewords a need ("Phonics hub training" -> "... training day")
+    # does not queue it twice: near-identical to an open need of theirs this cycle is skipped.
+    queued = training_needs(event.svc.store, event.school.id, event.cycle_id) if found else []
+    needs = distinct_needs(found, [n for n in queued if n.person_id == event.subject.person_id])
     added = add_needs(
         event.svc.store,
         needs,
         expires_at=expires_at_for_cycle_id(event.svc.settings, event.cycle_id),  # 7
     )
-    logger.info("training needs queued", source=PLANNING_REVIEW, found=len(needs), added=added)
+    logger.info(
+        "training needs queued",
+        source=PLANNING_REVIEW,
+        found=len(found),
+        distinct=len(needs),
+        added=added,
+    )
     return None
 
 
@@ -108,7 +126,7 @@ def _outcome_page(
     who: Visitor,
     need: TrainingNeed,
     values: dict[str, str],
-    error: OutcomeInvalid | None = None,
+    errors: Mapping[str, str] | None = None,
     *,
     status: int = 200,
     message: str | None = None,
@@ -121,7 +139,7 @@ def _outcome_page(
         need=need,
         person_of_need=svc.store.get_person(need.person_id),
         values=values,
-        error=error,
+        errors=errors or {},
         message=message,
         day=format_date,
         action_url=f"/training/{quote(need.need_id)}",
@@ -153,7 +171,7 @@ def save_outcome(need_id: str) -> Response:
             values["status"], values["outcome_on"], values["outcome"], svc.clock.today()
         )
     except OutcomeInvalid as invalid:
-        return _outcome_page(who, need, values, invalid, status=422)
+        return _outcome_page(who, need, values, invalid.errors, status=422)
     outcome = values["outcome"].strip()
     if need.status == status and need.outcome_on == day and need.outcome == outcome:
         return redirect("/training")  # sent twice: already recorded
