@@ -3,6 +3,7 @@ record, the copies, the reviewee's comments, and who may see what (7)."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 from typing import Any
@@ -342,3 +343,42 @@ def test_growth_observation_has_no_grade_seed_002(browser: Browser, aws: Any, to
     assert "judgement" not in recorded.record
     form = browser.get(f"/observations/{obs_id}/record")["body"]
     assert 'name="judgement"' not in form
+
+
+def test_plan_shows_every_mistake_at_once_beside_its_field_app_3_4_3_5(
+    browser: Browser, aws: Any, today: Any
+) -> None:
+    """From the phone user test: the week's notice (App 3.5) was checked only once the length
+    passed the form's own check, so the first try showed only the minutes error."""
+    refused = book(
+        browser,
+        SARAH,
+        EMMA,
+        observer="",
+        focus="",
+        date="2026-11-12",  # three days away: less than a week's notice
+        time="25:70",
+        duration_minutes="200",
+        purpose="Reasoning <b>in</b> maths",
+    )
+    assert refused["statusCode"] == 422
+    body = refused["body"]
+    summary = body.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    anchors = re.findall(r'href="#(f-[a-z_]+)', summary)
+    assert anchors == ["f-observer", "f-focus", "f-date", "f-time", "f-duration_minutes"]
+    assert "a week's notice" in html.unescape(summary) and "Appendix 3, point 5" in summary
+    for field in ("observer", "focus", "date", "time", "duration_minutes"):
+        assert f'id="f-{field}-error"' in body, field  # beside the field too
+    assert "Reasoning &lt;b&gt;in&lt;/b&gt; maths</textarea>" in body  # nothing typed is lost
+    assert 'value="25:70"' in body and 'value="200"' in body
+    assert observation_items(aws) == []
+
+
+def test_plan_within_the_form_checks_still_hears_notice_and_limit_together_app_3_4_3_5(
+    browser: Browser, aws: Any, today: Any
+) -> None:
+    book(browser, SARAH, PRIYA, duration_minutes="60")  # Priya, 0.6: 108 minutes a cycle
+    refused = book(browser, SARAH, PRIYA, date="2026-11-12", duration_minutes="60")
+    assert refused["statusCode"] == 422
+    shown = html.unescape(refused["body"])
+    assert "a week's notice" in shown and "beyond 108 minutes" in shown

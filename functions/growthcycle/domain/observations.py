@@ -179,6 +179,61 @@ def observer_problems(observer: Person | None, reviewee: Person) -> list[Problem
     return []
 
 
+def rule_problems(
+    *,
+    day: date | None,
+    duration_minutes: int | None,
+    revision_ref: str,
+    reviewee: Person,
+    style: str,
+    cycle: Cycle,
+    booked: Iterable[Observation],
+    today: date,
+    calendar: WorkingCalendar,
+) -> list[Problem]:
+    """The notice (App 3.5), cycle and limit (App 3.4, 3.16) rules, for whichever of the date and
+    length could be read: a form with other mistakes still hears about these at the same time."""
+    problems: list[Problem] = []
+    if day is not None:
+        notice_by = due_date(NOTICE_EVENT, day, calendar, style=style).due
+        if today > notice_by:
+            problems.append(
+                Problem(
+                    "date",
+                    "notice-too-short",
+                    f"The reviewee needs at least a week's notice of an observation (Appendix 3, "
+                    f"point 5). For {_day(day)}, notice had to be given by "
+                    f"{_day(notice_by)}. Choose a date at least a week away.",
+                )
+            )
+        if day not in cycle:
+            problems.append(
+                Problem(
+                    "date",
+                    "outside-cycle",
+                    f"This cycle runs from {_day(cycle.starts)} to {_day(cycle.ends)}: choose a "
+                    "date within it, so the observation is part of this cycle's monitoring plan.",
+                )
+            )
+    if duration_minutes is not None:
+        cap = cap_minutes(reviewee.fte, style)
+        before = minutes_booked(booked)
+        remaining = max(0, cap - before)
+        if before + duration_minutes > cap and not revision_ref.strip():
+            problems.append(
+                Problem(
+                    "duration_minutes",
+                    "over-cap",
+                    f"That would take observation this cycle beyond {cap} minutes, the limit for "
+                    f"{reviewee.first_name} (3 hours, pro rata; Appendix 3, point 4). "
+                    f"{remaining} minutes remain. More observation can only be agreed at a "
+                    "revision meeting (Appendix 3, point 16): enter its reference to book beyond "
+                    "the limit.",
+                )
+            )
+    return problems
+
+
 def check_booking(
     plan: Plan,
     *,
@@ -192,54 +247,30 @@ def check_booking(
 ) -> Booking:
     """The booking, or BookingRefused listing every rule it breaks (all at once, so nothing the
     person typed needs entering twice)."""
-    problems = observer_problems(observer, reviewee)
-
-    notice_by = due_date(NOTICE_EVENT, plan.day, calendar, style=style).due
-    if today > notice_by:
-        problems.append(
-            Problem(
-                "date",
-                "notice-too-short",
-                f"The reviewee needs at least a week's notice of an observation (Appendix 3, "
-                f"point 5). For {_day(plan.day)}, notice had to be given by "
-                f"{_day(notice_by)}. Choose a date at least a week away.",
-            )
-        )
-    if plan.day not in cycle:
-        problems.append(
-            Problem(
-                "date",
-                "outside-cycle",
-                f"This cycle runs from {_day(cycle.starts)} to {_day(cycle.ends)}: choose a date "
-                "within it, so the observation is part of this cycle's monitoring plan.",
-            )
-        )
-
-    cap = cap_minutes(reviewee.fte, style)
-    before = minutes_booked(booked)
-    remaining = max(0, cap - before)
-    beyond = before + plan.duration_minutes > cap
-    if beyond and not plan.revision_ref.strip():
-        problems.append(
-            Problem(
-                "duration_minutes",
-                "over-cap",
-                f"That would take observation this cycle beyond {cap} minutes, the limit for "
-                f"{reviewee.first_name} (3 hours, pro rata; Appendix 3, point 4). "
-                f"{remaining} minutes remain. More observation can only be agreed at a revision "
-                "meeting (Appendix 3, point 16): enter its reference to book beyond the limit.",
-            )
-        )
+    booked = list(booked)
+    problems = observer_problems(observer, reviewee) + rule_problems(
+        day=plan.day,
+        duration_minutes=plan.duration_minutes,
+        revision_ref=plan.revision_ref,
+        reviewee=reviewee,
+        style=style,
+        cycle=cycle,
+        booked=booked,
+        today=today,
+        calendar=calendar,
+    )
     if problems:
         raise BookingRefused(problems)
+    cap = cap_minutes(reviewee.fte, style)
+    before = minutes_booked(booked)
     return Booking(
         plan=plan,
-        notice_by=notice_by,
+        notice_by=due_date(NOTICE_EVENT, plan.day, calendar, style=style).due,
         feedback_due=due_date(FEEDBACK_EVENT, plan.day, calendar, style=style).due,
         record_due=due_date(RECORD_EVENT, plan.day, calendar, style=style).due,
         cap_minutes=cap,
         minutes_before=before,
-        beyond_cap=beyond,
+        beyond_cap=before + plan.duration_minutes > cap,
     )
 
 

@@ -54,7 +54,10 @@ from growthcycle.domain.observations import (
     may_book,
     may_see,
     minutes_booked,
+    observer_problems,
+    parse_time,
     plan_from_values,
+    rule_problems,
     style_rules,
 )
 from growthcycle.domain.people import Person
@@ -75,6 +78,7 @@ from growthcycle.web.core import (
 from growthcycle.web.errors import NotFound, PageError
 from growthcycle.web.http import first, form_body, redirect
 from growthcycle.web.services import Services, services
+from growthcycle.web.special_cases import paused_refusal, paused_since
 from growthcycle.web.templating import render
 
 MAX_COMMENT = 5000
@@ -260,20 +264,46 @@ def book_observation(person_id: str) -> Response:
     def again(values: dict[str, Any], errors: list[FieldError]) -> Response:
         return _booking_page(s, values, errors, observer_id=observer_id, once=once, status=422)
 
-    try:
-        clean = form.validate(entered.values, s.ctx)
-    except FormInvalid as invalid:
-        extra = [] if observer_id else _errors([_no_observer()])
-        return again(invalid.values, extra + invalid.errors)
-    if not observer_id:
-        return again(entered.values, _errors([_no_observer()]))
-    plan = plan_from_values(clean, observer_id)
-    if isinstance(plan, Problem):
-        return again(entered.values, _errors([plan]))
+    since = paused_since(svc, s.reviewee, svc.cycle(s.reviewee).cycle_id)
+    if since is not None:  # 3, 4.1: a paused cycle books nothing; what was typed is kept
+        refused = FieldError(key="", anchor="main", message=paused_refusal(since))
+        return _booking_page(
+            s, entered.values, [refused], observer_id=observer_id, once=once, status=409
+        )
 
     cycle = svc.cycle(s.reviewee)
     booked = repo.observations_for(svc.store, s.reviewee.person_id, cycle.cycle_id)
-    observer = svc.store.get_person(observer_id)
+    observer = svc.store.get_person(observer_id) if observer_id else None
+    clean, errors = _readable(form, entered.values, s)
+    # Every mistake at once, beside its field: the form's own checks, the observer, the time, and
+    # the notice, cycle and limit rules for whichever of the date and length could be read.
+    problems = observer_problems(observer, s.reviewee) if observer_id else [_no_observer()]
+    wrong = {e.key for e in errors}
+    at = parse_time(str(clean.get("time", "")))
+    if "time" not in wrong and "time" in clean and at is None:
+        problems.append(_time_unreadable())
+    problems += rule_problems(
+        day=date.fromisoformat(str(clean["date"])) if "date" in clean else None,
+        duration_minutes=int(clean["duration_minutes"]) if "duration_minutes" in clean else None,
+        revision_ref=str(clean.get("revision_ref", "")),
+        reviewee=s.reviewee,
+        style=s.school.policy_style,
+        cycle=cycle,
+        booked=booked,
+        today=svc.clock.today(),
+        calendar=s.school.working_calendar(),
+    )
+    if errors or problems:
+        logger.info(
+            "observation refused",
+            reviewee_id=s.reviewee.person_id,
+            codes=[p.code for p in problems],
+            field_errors=len(errors),
+        )
+        return again(entered.values, _in_page_order(form, s, errors + _errors(problems)))
+    plan = plan_from_values(clean, observer_id)
+    if isinstance(plan, Problem):  # not reached: the time was read above
+        return again(entered.values, _errors([plan]))
     try:
         booking = check_booking(
             plan,
@@ -285,12 +315,7 @@ def book_observation(person_id: str) -> Response:
             today=svc.clock.today(),
             calendar=s.school.working_calendar(),
         )
-    except BookingRefused as refused:
-        logger.info(
-            "observation refused",
-            reviewee_id=s.reviewee.person_id,
-            codes=[p.code for p in refused.problems],
-        )
+    except BookingRefused as refused:  # not reached: the same rules passed above
         return again(entered.values, _errors(refused.problems))
     assert observer is not None  # check_booking refuses an unknown observer
 
@@ -366,6 +391,35 @@ def book_observation(person_id: str) -> Response:
             beyond_cap=booking.beyond_cap,
         )
     return redirect(link)
+
+
+def _readable(
+    form: Form, values: dict[str, Any], s: Subject
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """The clean values of every field that passed the form's checks, and the errors of the rest:
+    the booking rules then run on what could be read, not only when everything could."""
+    try:
+        return form.validate(values, s.ctx), []
+    except FormInvalid as invalid:
+        errors = invalid.errors
+    wrong = {e.key for e in errors}
+    readable = {key: value for key, value in values.items() if key not in wrong}
+    try:
+        return form.validate(readable, s.ctx, partial=True), errors
+    except FormInvalid:
+        return {}, errors
+
+
+def _in_page_order(form: Form, s: Subject, errors: list[FieldError]) -> list[FieldError]:
+    """The error summary lists mistakes in the order the fields appear (observer first)."""
+    order = ["observer"] + [f.key for f in form.fields_for(s.ctx.style)]
+    return sorted(errors, key=lambda e: order.index(e.key) if e.key in order else len(order))
+
+
+def _time_unreadable() -> Problem:
+    return Problem(
+        "time", "time-unreadable", "Enter the time on the 24-hour clock, like 09:15 or 13:40."
+    )
 
 
 def _no_observer() -> Problem:
@@ -487,6 +541,11 @@ def save_record(obs_id: str) -> Response:
         loaded = max(0, int(first(body, "_version") or 0))
     except ValueError:
         loaded = 0
+    since = paused_since(svc, f.reviewee, f.observation.cycle_id)
+    if since is not None:  # 3, 4.1: nothing is saved in a paused cycle; the text is shown again
+        return _record_page(
+            f, entered.values, [], loaded, status=409, message=paused_refusal(since)
+        )
     today = svc.clock.today()
     if today < f.observation.day:
         raise RecordNotYet(
@@ -622,6 +681,9 @@ def add_comment(obs_id: str) -> Response:
     svc = services()
     text = first(body, "comment").strip()
     once = first(body, "_once")[:64]
+    since = paused_since(svc, f.reviewee, f.observation.cycle_id)
+    if since is not None:  # 3, 4.1: nothing is added in a paused cycle; the text is kept
+        return _view(f, comment_text=text, comment_error=paused_refusal(since), status=409)
     if not text or len(text) > MAX_COMMENT:
         message = (
             "Write your comments before sending them."
