@@ -63,7 +63,7 @@ from growthcycle.domain.observations import (
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, VersionConflict
 from growthcycle.domain.retention import expires_at_for_cycle_id
-from growthcycle.domain.training import needs_from_text
+from growthcycle.domain.training import distinct_needs, needs_from_text
 from growthcycle.domain.trust import School
 from growthcycle.observability import logger
 from growthcycle.web.core import (
@@ -655,17 +655,20 @@ def save_record(obs_id: str) -> Response:
 
 
 def _pass_on_development(svc: Services, observation: Observation) -> int:
-    """App 3.15: agreed formal development reaches the CPD lead's queue (once per need)."""
+    """App 3.15: agreed formal development reaches the CPD lead's queue (once per need;
+    near-identical lines of one record once, as for the statement, 4.7)."""
     return add_needs(
         svc.store,
-        needs_from_text(
-            formal_development(observation.record or {}),
-            school_id=observation.school_id,
-            person_id=observation.reviewee_id,
-            cycle_id=observation.cycle_id,
-            source="observation",
-            source_ref=f"observation:{observation.obs_id}",
-            now=svc.clock.now(),
+        distinct_needs(
+            needs_from_text(
+                formal_development(observation.record or {}),
+                school_id=observation.school_id,
+                person_id=observation.reviewee_id,
+                cycle_id=observation.cycle_id,
+                source="observation",
+                source_ref=f"observation:{observation.obs_id}",
+                now=svc.clock.now(),
+            )
         ),
         expires_at=expires_at_for_cycle_id(svc.settings, observation.cycle_id),  # 7
     )
