@@ -92,17 +92,7 @@ def _open_item(data: Mapping[str, Any]) -> OpenItem:
 def open_deadline(store: Store, item: OpenItem, *, expires_at: int) -> bool:
     """Record an open item once; False when it exists already (open or closed: never reopened).
     `expires_at`: the TTL of the cycle it belongs to (7)."""
-    try:
-        store.db.put_item(
-            TableName=store.table_name,
-            Item=_to_item(deadline_item(item, expires_at=expires_at)),
-            ConditionExpression="attribute_not_exists(pk)",
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return store.put_new(deadline_item(item, expires_at=expires_at))
 
 
 def close_deadline(store: Store, pk: str, sk: str, closed_at: datetime | None = None) -> bool:

@@ -241,6 +241,10 @@ class Store:
     def claim_once(self, marker: str, *, expires_at: int, **attributes: Any) -> bool:
         """Record a marker that may exist only once (a used link, a digest sent today)."""
         item = {"pk": f"ONCE#{marker}", "sk": "ONCE", "expires_at": expires_at, **attributes}
+        return self.put_new(item)
+
+    def put_new(self, item: Mapping[str, Any]) -> bool:
+        """Put `item` only if no item has its key; False when one has (a retry, or done before)."""
         try:
             self.db.put_item(
                 TableName=self.table_name,
