@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import types
 import typing
@@ -48,7 +49,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -393,36 +393,40 @@ class TrustConfig(_Settings):
 # --- loading --------------------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
+@functools.cache
+def _loader() -> type[Any]:
     """Safe YAML that refuses duplicate keys and leaves dates as text for pydantic to check.
 
     PyYAML's own timestamp parsing raises a bare ValueError on 2026-02-30; pydantic reports it
-    with the setting's path instead.
+    with the setting's path instead. Built on first use: only the commands read trust files, so
+    the functions never import PyYAML (cold start, #7).
     """
+    import yaml
 
+    class _Loader(yaml.SafeLoader):
+        pass
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    _Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
+    def construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+        loader.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, bool) and isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value  # YAML 1.1 reads a key `on:` or `no:` as a boolean
+            if key in mapping:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key}", key_node.start_mark
+                )
+            mapping[key] = loader.construct_object(value_node, deep=True)
+        return mapping
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    mapping: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, bool) and isinstance(key_node, yaml.ScalarNode):
-            key = key_node.value  # YAML 1.1 reads a key `on:` or `no:` as a boolean
-        if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key}", key_node.start_mark
-            )
-        mapping[key] = loader.construct_object(value_node, deep=True)
-    return mapping
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return _Loader
 
 
 def load_trust(path: str | Path) -> TrustConfig:
@@ -441,8 +445,10 @@ def load_trust(path: str | Path) -> TrustConfig:
 
 def parse_trust(text: str, source: str | None = None) -> TrustConfig:
     """Validate a trust file's text (see `load_trust`)."""
+    import yaml
+
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=_loader())  # noqa: S506 - _loader() is a SafeLoader
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "the file"
