@@ -5,6 +5,7 @@ subprocess: the runner, `which` and the stack outputs are fakes."""
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import pytest
 from growthcycle.cli import deploy as deploy_cli
 from growthcycle.cli.deploy import DeployPlan, deploy
 from growthcycle.cli.main import main
+
+BUILD = ".aws-sam/build"
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOYED_URL = "https://appraisal.oakvalley.example"
@@ -163,6 +166,7 @@ def test_deploy_lints_builds_deploys_then_writes_the_schools_to_the_stacks_table
     assert runner.commands == [
         ["cfn-lint", "template.yaml"],
         ["sam", "build", "--config-env", "demo-trust"],
+        [sys.executable, "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash", BUILD],
         ["sam", "deploy", "--config-env", "demo-trust", "--no-fail-on-empty-changeset"],
     ]
     assert written == [("demo-trust", "growthcycle-demo-trust-Table")]

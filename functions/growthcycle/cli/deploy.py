@@ -7,7 +7,8 @@
      sender's domain), BaseUrl, and LinkExpiryDays, RetentionYears, EscalationWorkingDays (where
      samconfig leaves one out, the template's default must equal the trust file's value);
    - `cfn-lint template.yaml`, when cfn-lint is installed.
-2. `sam build --config-env NAME`, then `sam deploy --config-env NAME --no-fail-on-empty-changeset`
+2. `sam build --config-env NAME`, `python -m compileall` on the build (Lambda cannot write .pyc
+   files, so a package without them compiles our modules on every cold start), then `sam deploy --config-env NAME --no-fail-on-empty-changeset`
    (which asks to confirm the change set, as samconfig says; with nothing to change it carries on).
 3. The trust's school settings are written to the new stack's table (the SCHOOL items the
    functions read; `put_trust`), the table named by the stack's `TableName` output.
@@ -65,6 +66,18 @@ class DeployPlan:
     def commands(self) -> list[list[str]]:
         return [
             ["sam", "build", "--config-env", self.trust_name],
+            # Lambda's /var/task is read-only, so Python compiles every module of ours on every
+            # cold start unless the package carries .pyc files. This interpreter is the
+            # runtime's Python 3.11 (pyproject.toml); unchecked-hash pycs ignore zip mtimes.
+            [
+                sys.executable,
+                "-m",
+                "compileall",
+                "-q",
+                "--invalidation-mode",
+                "unchecked-hash",
+                ".aws-sam/build",
+            ],
             # A trust-file-only change (a new school) changes no stack parameter: an empty change
             # set must not stop the SCHOOL items being written afterwards.
             ["sam", "deploy", "--config-env", self.trust_name, "--no-fail-on-empty-changeset"],
