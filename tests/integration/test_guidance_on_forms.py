@@ -157,7 +157,13 @@ def test_broad_pupil_target_is_advice_when_school_says_advise_seed_001_risk_3(
         "_action": "submit",
     }
     answer = browser.post(url, form)
-    assert answer["statusCode"] == 303  # advice never blocks
+    # Advice never blocks, but is shown before sending: a second Submit sends it as it is (4.6).
+    assert answer["statusCode"] == 200
+    assert "Something to consider:" in answer["body"] and "which pupils" in answer["body"]
+    confirmed = re.search(r'name="_confirmed" value="([0-9a-f]+)"', answer["body"])
+    assert confirmed is not None
+    sent = browser.post(url, {**form, "_confirmed": confirmed.group(1)})
+    assert sent["statusCode"] == 303
     body = browser.get(url)["body"]
     assert "Something to consider:" in body
     assert "which pupils" in body

@@ -1,14 +1,26 @@
-"""Home and the hosted forms: show, validate, save (with versions), and show what was saved."""
+"""Home and the hosted forms: show, validate, save (with versions), and show what was saved.
+
+- A form is filled by its `filled_by` party; a field another party writes (per-field `filled_by`,
+  such as the reviewee's comments on the planning and review statement) is shown read-only and
+  what is posted for it is ignored (4.9).
+- A reviewee's form, once submitted, may be read (never changed) by their reviewer of record and
+  the headteacher (7); a draft stays the reviewee's alone. The reviewer's forms link to it.
+- Guidance notes (web/hooks.py checkers) are shown on every render of a form; on Submit a blocking
+  note refuses, and advice a checker asks to confirm is shown with a second Submit to send as is.
+- The reflection form lives at /reflections (web/reflections.py): its hosted URL redirects there.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 
-from growthcycle.domain.access import is_reviewer_of, may_fill
+from growthcycle.domain.access import is_reviewer_of, may_fill, may_view
 from growthcycle.domain.forms import Form, FormContext, FormInvalid, UnknownForm, load_forms
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, Submission, VersionConflict
@@ -28,6 +40,9 @@ from growthcycle.web.core import (
 )
 from growthcycle.web.errors import NotFound
 from growthcycle.web.http import first, form_body, redirect
+from growthcycle.web.reflections import FORM_ID as REFLECTION_FORM
+from growthcycle.web.reflections import NEW_URL as NEW_REFLECTION_URL
+from growthcycle.web.reflections import timeline_url
 from growthcycle.web.reviewers import review_inputs, review_inputs_of
 from growthcycle.web.services import Services, services
 from growthcycle.web.special_cases import paused_refusal, paused_since
@@ -45,10 +60,14 @@ def home() -> Response:
     school = school_of(svc, me)
     cycle = svc.cycle(me)
     forms = load_forms()
+    # Reflections are recorded at /reflections/new (the "Record a reflection" card), not here.
     own = [
         _form_row(svc, me, form, cycle.cycle_id)
         for form in forms
-        if form.filled_by == "reviewee" and form.applies_to(school.policy_style) and me.is_staff
+        if form.filled_by == "reviewee"
+        and form.id != REFLECTION_FORM
+        and form.applies_to(school.policy_style)
+        and me.is_staff
     ]
     people = svc.store.people_in_school(me.school_id)
     # 4.2: who reviews whom this cycle (assignments; the headteacher's appointed governors).
@@ -61,6 +80,8 @@ def home() -> Response:
                 for form in forms
                 if form.filled_by == "reviewer" and form.applies_to(school.policy_style)
             ],
+            # 7: what the reviewee has submitted, to read; their drafts stay theirs.
+            "theirs": _shared_forms(svc, other, school.policy_style),
         }
         for other in people
         if other.is_staff and is_reviewer_of(me, other, reviewing.get(other.person_id))
@@ -85,6 +106,52 @@ def _form_row(svc: Services, subject: Person, form: Form, cycle_id: str) -> dict
     }
 
 
+def latest_submitted(
+    svc: Services, subject: Person, cycle_id: str, form_id: str
+) -> Submission | None:
+    """The reviewee's latest submitted version (7: what they have shared), never a draft."""
+    current = svc.store.get_submission(subject.person_id, cycle_id, form_id)
+    if current is None or current.status == "submitted":
+        return current
+    if current.version <= 1:
+        return None
+    shared = [
+        v
+        for v in svc.store.submission_versions(subject.person_id, cycle_id, form_id)
+        if v.status == "submitted"
+    ]
+    return max(shared, key=lambda v: v.version) if shared else None
+
+
+def _shared_forms(svc: Services, subject: Person, style: str) -> list[dict[str, Any]]:
+    """The reviewee's submitted forms (self-review, ...) that their reviewer may read (7)."""
+    cycle_id = svc.cycle(subject).cycle_id
+    found: list[dict[str, Any]] = []
+    for form in load_forms():
+        if form.filled_by != "reviewee" or form.id == REFLECTION_FORM:
+            continue
+        if not form.applies_to(style):
+            continue
+        shared = latest_submitted(svc, subject, cycle_id, form.id)
+        if shared is not None:
+            found.append(
+                {
+                    "form": form,
+                    "title": _plain_title(form),
+                    "url": f"/people/{quote(subject.person_id)}/forms/{quote(form.id)}",
+                    "version": shared.version,
+                    "saved_at": shared.saved_at,
+                }
+            )
+    return found
+
+
+def _plain_title(form: Form) -> str:
+    """'Your self-review' as a reader sees it: 'Self-review'."""
+    title = form.title
+    return title[5:6].upper() + title[6:] if title.startswith("Your ") else title
+
+
 # -- forms -------------------------------------------------------------------------------------
 
 
@@ -98,6 +165,12 @@ class FormTarget:
     school: School
     cycle_id: str
     url: str
+    mode: Literal["fill", "read"] = "fill"
+
+    @property
+    def role(self) -> str:
+        """The party the actor fills this form as (its `filled_by`)."""
+        return self.form.filled_by
 
     def event(self, values: dict[str, Any], *, partial: bool) -> hooks.FormEvent:
         return hooks.FormEvent(
@@ -113,7 +186,9 @@ class FormTarget:
         )
 
 
-def _target(person_id: str, form_id: str) -> FormTarget:
+def _target(person_id: str, form_id: str, *, reading: bool = False) -> FormTarget:
+    """Who may fill the form; with `reading`, also who may read a reviewee's form once it is
+    submitted: their reviewer of record and the headteacher (7). Anyone else: a 404."""
     who, actor = signed_in()
     svc = services()
     try:
@@ -122,8 +197,19 @@ def _target(person_id: str, form_id: str) -> FormTarget:
         raise NotFound("There is no such form.") from error
     subject = svc.store.get_person(person_id)
     # Another school's person, or someone you do not review, looks exactly like nobody (7).
-    if subject is None or not may_fill(actor, subject, form.filled_by, review_inputs(svc, subject)):
+    mode: Literal["fill", "read"] = "fill"
+    if subject is None:
         raise NotFound("There is no such form for you to fill in.")
+    inputs = review_inputs(svc, subject)
+    if not may_fill(actor, subject, form.filled_by, inputs):
+        if not (
+            reading
+            and form.filled_by == "reviewee"
+            and subject.is_staff
+            and may_view(actor, subject, inputs)
+        ):
+            raise NotFound("There is no such form for you to fill in.")
+        mode = "read"
     school = school_of(svc, subject)
     if not form.applies_to(school.policy_style):
         raise NotFound("Your school does not use this form.")
@@ -136,6 +222,7 @@ def _target(person_id: str, form_id: str) -> FormTarget:
         school=school,
         cycle_id=svc.cycle(subject).cycle_id,
         url=f"/people/{quote(subject.person_id)}/forms/{quote(form.id)}",
+        mode=mode,
     )
 
 
@@ -145,15 +232,59 @@ def my_form(form_id: str) -> Response:
     return redirect(f"/people/{quote(me.person_id)}/forms/{quote(form_id)}")
 
 
+def _reflection_elsewhere(target: FormTarget) -> Response:
+    """One way to record a reflection: /reflections/new and its timeline (seed 003, point 2)."""
+    if target.actor.person_id == target.subject.person_id:
+        return redirect(NEW_REFLECTION_URL)
+    return redirect(timeline_url(target.subject.person_id))
+
+
 @app.get("/people/<person_id>/forms/<form_id>")
 def show_form(person_id: str, form_id: str) -> Response:
-    target = _target(person_id, form_id)
+    target = _target(person_id, form_id, reading=True)
+    if target.form.id == REFLECTION_FORM:
+        return _reflection_elsewhere(target)
+    if target.mode == "read":
+        return _read_page(target)
     saved = services().store.get_submission(
         target.subject.person_id, target.cycle_id, target.form.id
     )
     values = saved.values if saved else target.form.blank_values(target.ctx)
-    notes = hooks.run_checks(target.event(values, partial=True)) if saved else None
-    return _form_page(target, values, [], saved.version if saved else 0, saved=None, notes=notes)
+    return _form_page(target, values, [], saved.version if saved else 0, saved=None)
+
+
+def _read_page(target: FormTarget) -> Response:
+    """7: the reviewee's submitted form, read-only, for their reviewer and the headteacher."""
+    shared = latest_submitted(services(), target.subject, target.cycle_id, target.form.id)
+    if shared is None:
+        # A draft is the reviewee's alone: it looks exactly like nothing (7).
+        raise NotFound("There is no such form for you to fill in.")
+    return page(
+        "forms/saved_page.html",
+        target.who,
+        form=target.form,
+        ctx=target.ctx,
+        values=shared.values,
+        version=shared.version,
+        status=shared.status,
+        edit_url=None,
+        subject=target.subject,
+        reader=True,
+        title=_plain_title(target.form),
+        saved_at=shared.saved_at,
+    )
+
+
+def _notes_for(target: FormTarget, values: dict[str, Any], *, partial: bool) -> hooks.CheckResult:
+    """Guidance on every render (4.6): the saved, the entered and the re-shown values alike."""
+    return hooks.run_checks(target.event(values, partial=partial))
+
+
+def _confirmation(clean: dict[str, Any]) -> str:
+    """What a second press of Submit carries: a digest of exactly the text that was advised on,
+    so a changed answer is checked (and advised on) again."""
+    text = json.dumps(clean, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def _form_page(
@@ -166,7 +297,17 @@ def _form_page(
     status: int = 200,
     notes: hooks.CheckResult | None = None,
     banner: str | None = None,
+    confirm: str | None = None,
+    partial: bool = True,
 ) -> Response:
+    if notes is None:
+        notes = _notes_for(target, values, partial=partial)
+    svc = services()
+    shared = (
+        _shared_forms(svc, target.subject, target.school.policy_style)
+        if target.role == "reviewer"
+        else []
+    )
     return page(
         "forms/form_page.html",
         target.who,
@@ -179,8 +320,12 @@ def _form_page(
         saved=saved,
         version=version,
         subject=target.subject,
-        notes=(notes or hooks.CheckResult()).by_key(),
+        notes=notes.by_key(),
         banner=banner,
+        role=target.role,
+        confirm=confirm,
+        advice_count=sum(1 for n in notes.notes if n.severity == "advise" and n.confirm),
+        shared=shared,
     )
 
 
@@ -195,6 +340,11 @@ def submit_form(person_id: str, form_id: str) -> Response:
         loaded_version = max(0, int(first(body, "_version") or 0))
     except ValueError:
         loaded_version = 0
+    current = svc.store.get_submission(target.subject.person_id, target.cycle_id, target.form.id)
+    # 4.9: a field the other party writes is never taken from this POST; theirs is kept.
+    entered.values = target.form.keep_theirs(
+        entered.values, current.values if current else {}, target.ctx.style, target.role
+    )
 
     if entered.action.startswith(("add:", "remove:")):
         return _form_page(target, entered.values, [], loaded_version, saved=None)
@@ -204,7 +354,13 @@ def submit_form(person_id: str, form_id: str) -> Response:
         clean = target.form.validate(entered.values, target.ctx, partial=partial)
     except FormInvalid as invalid:
         return _form_page(
-            target, invalid.values, invalid.errors, loaded_version, saved=None, status=422
+            target,
+            invalid.values,
+            invalid.errors,
+            loaded_version,
+            saved=None,
+            status=422,
+            partial=partial,
         )
 
     since = paused_since(svc, target.subject, target.cycle_id)
@@ -231,9 +387,26 @@ def submit_form(person_id: str, form_id: str) -> Response:
             saved=None,
             status=422,
             notes=checked,
+            partial=False,
         )
+    advice = [n for n in checked.notes if n.severity == "advise" and n.confirm]
+    if advice and not partial:
+        # 4.6: advice is shown before anything is sent; a second Submit of the same answers
+        # (carrying their digest) sends them as they are.
+        digest = _confirmation(clean)
+        if first(body, "_confirmed") != digest:
+            logger.info("form advice shown", form_id=target.form.id, notes=len(advice))
+            return _form_page(
+                target,
+                entered.values,
+                [],
+                loaded_version,
+                saved=None,
+                notes=checked,
+                confirm=digest,
+                partial=False,
+            )
 
-    current = svc.store.get_submission(target.subject.person_id, target.cycle_id, target.form.id)
     status = "draft" if partial else "submitted"
     if current is not None and current.version != loaded_version:
         if current.values == clean and current.status == status:
@@ -295,7 +468,11 @@ def submit_form(person_id: str, form_id: str) -> Response:
 
 @app.get("/people/<person_id>/forms/<form_id>/saved")
 def saved_form(person_id: str, form_id: str) -> Response:
-    target = _target(person_id, form_id)
+    target = _target(person_id, form_id, reading=True)
+    if target.form.id == REFLECTION_FORM:
+        return _reflection_elsewhere(target)
+    if target.mode == "read":
+        return _read_page(target)
     saved = services().store.get_submission(
         target.subject.person_id, target.cycle_id, target.form.id
     )

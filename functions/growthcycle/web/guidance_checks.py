@@ -59,7 +59,9 @@ def guidance_notes(
 
     marked = apply_school_policy((f for _, f in flags), _settings(school))
     notes = [
-        hooks.Note(key=key, message=flag.message, severity=flag.severity, code=flag.code)
+        hooks.Note(
+            key=key, message=flag.message, severity=flag.severity, code=flag.code, confirm=True
+        )
         for (key, _), flag in zip(flags, marked, strict=True)
     ]
     if subject is not None and style == "growth":
@@ -69,6 +71,7 @@ def guidance_notes(
                 message=required.message,
                 severity="advise" if partial else "block",
                 code=f"required-{required.focus}",
+                confirm=True,
             )
             for required in missing_commitments(items, subject.roles)
         ]

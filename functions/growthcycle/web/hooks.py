@@ -40,6 +40,9 @@ class Note:
     message: str
     severity: Literal["advise", "block"] = "advise"
     code: str = ""
+    # Advice worth a second look before sending: on Submit the form is shown again with it and
+    # sent only on a second Submit of the same answers (4.6 guidance). Other advice just shows.
+    confirm: bool = False
 
 
 @dataclass
