@@ -146,6 +146,17 @@ def _staff(svc: Services, school_id: str) -> list[Person]:
     return [p for p in svc.store.people_in_school(school_id) if _in_post(p, today)]
 
 
+def candidates_for(
+    person: Person, staff: Sequence[Person], by_id: dict[str, Person]
+) -> list[Person]:
+    """4.2: who may be offered as `person`'s reviewer: staff in post of the same or higher status
+    than their line manager (or the headteacher in that place), never the person themself. The
+    cap is checked on choosing (check_assignment), as it depends on who else they review."""
+    manager = line_manager_or_head(person, by_id)
+    floor = status(manager) if manager is not None else 0
+    return [c for c in staff if c.person_id != person.person_id and status(c) >= floor]
+
+
 def _headteacher() -> tuple[Visitor, Person, Services, School]:
     who, me = signed_in()
     if not me.is_headteacher:
@@ -219,29 +230,35 @@ def _reviewers_page(
         if person.is_headteacher:
             continue
         reviewer_id = current.get(person.person_id)
-        manager = line_manager_or_head(person, by_id)
-        floor = status(manager) if manager is not None else 0
         rows.append(
             {
                 "person": person,
                 "reviewer": by_id.get(reviewer_id or ""),
                 "assigned": person.person_id in assigned,
-                "candidates": [
-                    c for c in staff if c.person_id != person.person_id and status(c) >= floor
-                ],
+                "candidates": candidates_for(person, staff, by_id),
             }
         )
     reviewers = sorted(
         ((by_id[r], n) for r, n in counts.items() if r in by_id), key=lambda rn: rn[0].sort_name
     )
-    requests = [
-        {
-            "request": r,
-            "reviewee": by_id.get(r.reviewee_id),
-            "reviewer": by_id.get(r.reviewer_id or ""),
-        }
-        for r in pending_requests(svc.store, school.id)
-    ]
+    requests = []
+    for r in pending_requests(svc.store, school.id):
+        reviewee = by_id.get(r.reviewee_id)
+        # 4.2: the replacement is someone other than the reviewer being replaced (and whoever
+        # reviews them now), by the same rule as the per-person list.
+        replaced = {r.reviewer_id, current.get(r.reviewee_id)}
+        requests.append(
+            {
+                "request": r,
+                "reviewee": reviewee,
+                "reviewer": by_id.get(r.reviewer_id or ""),
+                "candidates": [
+                    c
+                    for c in (candidates_for(reviewee, staff, by_id) if reviewee else [])
+                    if c.person_id not in replaced
+                ],
+            }
+        )
     changed = app.current_event.get_query_string_value("changed")
     return page(
         "reviewers/list.html",
@@ -365,7 +382,9 @@ def reviewers_decide() -> Response:
     try:
         if decision == "approve":
             _, replacement = _checked_assignment(svc, school, reviewee_id, values["replacement"])
-            if replacement.person_id == request.reviewer_id:
+            staff = _staff(svc, school.id)
+            now_by = effective_reviewers(school, staff, assigned_reviewers_of(svc, staff))
+            if replacement.person_id in (request.reviewer_id, now_by.get(request.reviewee_id)):
                 raise ReviewerRefused("Choose someone other than the reviewer to be replaced.")
             reasons = values["reasons"].strip() or None
         elif decision == "decline":
@@ -459,9 +478,21 @@ def _change_page(
     status_code: int = 200,
 ) -> Response:
     school = school_of(svc, me)
+    cycle_id = svc.cycle(me).cycle_id
+    if me.is_headteacher:
+        # 4.2: the governing body appoints the headteacher's reviewers; nothing to ask of oneself.
+        people = svc.store.people_in_school(school.id)
+        return page(
+            "reviewers/change_headteacher.html",
+            who,
+            http_status=status_code,
+            cycle_id=cycle_id,
+            recorded=headteacher_reviewers(svc.store, school.id, cycle_id),
+            names={p.person_id: p for p in people},
+            error=error,
+        )
     staff = _staff(svc, school.id)
     by_id = {p.person_id: p for p in staff}
-    cycle_id = svc.cycle(me).cycle_id
     assigned = assigned_reviewer_of(svc, me)
     reviewer_id = assigned or effective_reviewers(school, staff, {}).get(me.person_id)
     mine = requests_of(svc.store, me.person_id, cycle_id)
