@@ -15,7 +15,6 @@ file, school or table could not be used.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -147,8 +146,9 @@ def import_roster(args: argparse.Namespace) -> int:
         print("nothing to change.")
         return 0
     try:
-        # 7: records of a cycle are kept RETENTION_YEARS (at least six) after it ends.
-        years = int(os.environ.get("RETENTION_YEARS") or MINIMUM_YEARS)
+        # 7: records of a cycle are kept the trust's retention_years (at least six) after it ends:
+        # the trust file is the one the stack was deployed with (`deploy` checks they agree).
+        years = trust.trust.retention_years
         written = apply_import(
             target.store,
             changes,
