@@ -216,7 +216,7 @@ def test_a_repeated_sync_opens_nothing_twice_and_the_answered_clock_stays_closed
     assert (again.opened, again.already_open, again.closed) == (0, 1, 0)
     # The statement's moves, its open items and the person's cycle restarts: Queries only, and
     # one conditional PutItem that finds the item there.
-    assert calls["Scan"] == 0 and calls["PutItem"] == 1 and calls["Query"] <= 3, dict(calls)
+    assert calls["Scan"] == 0 and calls["PutItem"] == 1 and calls["Query"] <= 3, calls
     assert [i["sk"] for i in open_statement_items(svc.store, JAMES, CYCLE)] == [
         f"DUE#{CYCLE}#statement-answer#v1"
     ]
