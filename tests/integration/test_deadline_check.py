@@ -299,3 +299,17 @@ def test_daily_check_never_scans_and_costs_the_same_with_twice_the_staff(aws: An
     assert small_result["items"] == large_result["items"] == DUE
     # 10 reviewers and the headteacher (escalations): one digest each.
     assert small_result["digests_queued"] == large_result["digests_queued"] == 11
+
+
+def test_4_1_digest_dates_carry_the_year_and_a_saturday_31_october_moves_before_half_term(
+    aws: Any, opened: Any
+) -> None:
+    # 4.1: teachers are reviewed by 31 October; in 2026 that is a Saturday at the end of
+    # Oakfield's half term (26-30 October), so the last working day before it is Friday 23rd.
+    deputy = opened.people["oakfield-primary.op002"]
+    run_check(WEDNESDAY)
+    email = digest(aws, deputy.person_id, WEDNESDAY)
+    assert email is not None
+    assert "was due Friday 23 October 2026, 3 working days ago" in email["text"]
+    assert "Friday 23 October 2026" in email["html"]
+    assert "Saturday" not in email["text"] and "Sunday" not in email["text"]

@@ -153,3 +153,19 @@ def test_the_installed_command_fails_bad_input_without_a_traceback() -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_4_1_planning_review_by_31_october_2027_a_sunday_says_it_moves_to_friday(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(explain("--nation", "england", "--event", "planning-review", "--date", "2027-10-31"))
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert out[0] == "due: 2027-10-29"
+    text = "\n".join(out)
+    assert "policy 4.1" in text
+    assert (
+        "2027-10-31 (Sunday) is not a working day, so the date is brought back to the last "
+        "working day before it: 2027-10-29 (Friday)"
+    ) in text
+    assert "2027-10-30 (Saturday): Saturday" in text

@@ -39,6 +39,7 @@ def test_every_clock_in_the_domain_table_is_a_row_with_its_source() -> None:
         "final-statement": (Direction.AFTER, Unit.WORKING_DAYS, 10, "4.9"),
         "moderation": (Direction.AFTER, Unit.WORKING_DAYS, 10, "5"),
         "revised-statement": (Direction.AFTER, Unit.WORKING_DAYS, 10, "5"),
+        "planning-review": (Direction.BY, Unit.WORKING_DAYS, 0, "4.1"),
         "mid-year-review": (Direction.BY, Unit.WORKING_DAYS, 0, "4.8"),
         "observation-notice": (Direction.NOTICE, Unit.CALENDAR_DAYS, 7, "App 3.5"),
         "observation-feedback": (Direction.AFTER, Unit.WORKING_DAYS, 1, "App 3.11"),

@@ -221,8 +221,9 @@ def test_planning_review_due_by_each_groups_review_date_with_the_reviewer_respon
         "oakfield.ta",
         "oakfield.nolm",
     }
-    # 4.1: teachers by 31 October, the headteacher by 31 December, support staff the year's end.
-    assert items["oakfield.amy"].due_date == d("2027-10-31")
+    # 4.1: teachers by 31 October, the headteacher by 31 December, support staff the year's end;
+    # 31 October 2027 is a Sunday, so the due date is Friday 29 October.
+    assert items["oakfield.amy"].due_date == d("2027-10-29")
     assert items["oakfield.head"].due_date == d("2026-12-31")
     assert items["oakfield.ta"].due_date == d("2027-08-31")
     assert items["oakfield.amy"].responsible_id == "oakfield.deputy"
@@ -355,3 +356,32 @@ def test_each_member_of_staff_in_a_growth_school_gets_their_next_reflection() ->
 )
 def test_no_reflections_in_a_performance_school_or_with_no_rhythm(settings) -> None:
     assert reflection_deadlines(school(**settings), STAFF, d("2026-11-11")) == []
+
+
+def test_4_1_a_31_october_on_a_saturday_or_sunday_is_brought_back_to_the_friday() -> None:
+    # 31 October 2026 is a Saturday, 31 October 2027 a Sunday (real calendars, England).
+    due_2026 = {
+        i.subject_id: i.due_date
+        for i in planning_review_deadlines(school(), STAFF, d("2025-11-11"))
+    }
+    due_2027 = {
+        i.subject_id: i.due_date
+        for i in planning_review_deadlines(school(), STAFF, d("2026-11-11"))
+    }
+    assert due_2026["oakfield.amy"] == d("2026-10-30")
+    assert due_2027["oakfield.amy"] == d("2027-10-29")
+    assert d("2027-10-29").strftime("%A") == "Friday"
+    # A 31 December that is a working day (Thursday 2026) stays where it is.
+    assert due_2027["oakfield.head"] == d("2026-12-31")
+
+
+def test_4_1_a_review_date_in_the_schools_closure_moves_to_the_last_working_day_before() -> None:
+    closed = school(
+        closures={
+            "apply": True,
+            "days": [{"from": "2026-12-21", "to": "2027-01-01", "reason": "Christmas holiday"}],
+        }
+    )
+    items = {i.subject_id: i for i in planning_review_deadlines(closed, STAFF, d("2026-11-11"))}
+    # 4.1: the headteacher's 31 December falls in the Christmas closure: Friday 18 December.
+    assert items["oakfield.head"].due_date == d("2026-12-18")

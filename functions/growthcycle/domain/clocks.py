@@ -134,6 +134,17 @@ POLICY_CLOCKS: tuple[ClockRule, ...] = (
         source="5",
     ),
     ClockRule(
+        event="planning-review",
+        measured_from="the end of the cycle (4.1: teachers by 31 October, the headteacher by "
+        "31 December)",
+        direction=Direction.BY,
+        unit=Unit.WORKING_DAYS,
+        amount=0,
+        rule="the planning and review meeting takes place by the end of the cycle; a date that "
+        "is not a working day is brought back to the last working day before it",
+        source="4.1",
+    ),
+    ClockRule(
         event="mid-year-review",
         measured_from="the end of the cycle",
         direction=Direction.BY,
@@ -299,6 +310,11 @@ def due_date(
     else:
         lines.append(f"counting {working_days}; the last working day on or before the date")
         back = calendar.previous_working_day_on_or_before(start)
+        if back.result != start:
+            lines.append(
+                f"{_day(start)} is not a working day, so the date is brought back to the last "
+                f"working day before it: {_day(back.result)}"
+            )
         count = calendar.count_working_days(back.result, rule.amount, backwards=True)
         skipped, due = back.skipped + count.skipped, count.result
         lines.extend(_skipped_lines(skipped))

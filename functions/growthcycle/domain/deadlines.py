@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from growthcycle.domain.calendar import WorkingCalendar
+from growthcycle.domain.clocks import due_date as clock_due_date
 from growthcycle.domain.cycles import Cycle, MonthDay, StaffGroup, regular_cycle, staff_group
 from growthcycle.domain.people import Person
 from growthcycle.domain.reviewers import HeadteacherReviewers, ReviewInputs, review_of_record
@@ -289,6 +290,7 @@ def planning_review_deadlines(
     items = []
     by_id = {p.person_id: p for p in people if p.school_id == school.id}
     head, governor = headteacher_of(by_id.values()), headteachers_reviewer(by_id.values())
+    calendar = school.working_calendar()
     for person in by_id.values():
         if not _in_post(person, today):
             continue
@@ -310,7 +312,9 @@ def planning_review_deadlines(
                 subject_id=person.person_id,
                 responsible_id=reviewer.person_id,
                 event=PLANNING_REVIEW,
-                due_date=cycle.review_due,
+                # 4.1: "by 31 October" (31 December): a day the school is closed is brought
+                # back to the last working day before it.
+                due_date=clock_due_date(PLANNING_REVIEW, cycle.review_due, calendar).due,
                 link=f"/people/{person.person_id}/forms/{PLANNING_REVIEW}",
                 title=f"Planning and review meeting for {person.name}",
             )
