@@ -36,13 +36,17 @@ class FormEvent:
 class Note:
     """Guidance shown beside a field (server-side, so it works without JavaScript)."""
 
-    key: str  # the field's key, e.g. "objectives.0.title", or "" for the whole form
+    key: str  # the field's key, e.g. "objectives.0.title", "" for the whole form, "submit" beside
+    # the Submit button
     message: str
     severity: Literal["advise", "block"] = "advise"
     code: str = ""
     # Advice worth a second look before sending: on Submit the form is shown again with it and
     # sent only on a second Submit of the same answers (4.6 guidance). Other advice just shows.
     confirm: bool = False
+    # An optional link after the message, such as where to book the meeting a block waits for.
+    link_url: str = ""
+    link_text: str = ""
 
 
 @dataclass
