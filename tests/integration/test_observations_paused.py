@@ -65,7 +65,6 @@ def test_record_and_comments_in_a_paused_cycle_are_refused_keeping_the_text_3_4_
     assert not kept.record
 
 
-
 def test_reviewee_comments_in_a_paused_cycle_are_refused_keeping_the_text_3_4_1(
     browser: Browser, demo: Any
 ) -> None:
