@@ -68,6 +68,8 @@ ENVIRONMENT = {
     "RETENTION_YEARS": "6",
     "ESCALATION_WORKING_DAYS": "3",
     "POWERTOOLS_SERVICE_NAME": "growthcycle",
+    "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+    "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
     "LOG_LEVEL": "INFO",
 }
 
@@ -254,6 +256,15 @@ def test_functions_run_python311_on_arm64_with_tracing_and_json_logs(
     assert function["Architectures"] == ["arm64"]
     assert function["Tracing"] == "Active"
     assert function["LoggingConfig"]["LogFormat"] == "JSON"
+
+
+def test_traces_keep_no_responses_or_exceptions_as_they_hold_personal_data_7(
+    template: dict[str, Any],
+) -> None:
+    """A page's HTML (names, statement text) must not land in X-Ray as trace metadata."""
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
+    assert variables["POWERTOOLS_TRACER_CAPTURE_ERROR"] == "false"
 
 
 # ---------------------------------------------------------------- the table
