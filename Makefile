@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check bench chromium clean security bandit audit checkov
+.PHONY: demo test lint typecheck check bench bench-coldstart bench-load chromium clean security bandit audit checkov
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ check: lint typecheck test
 
 bench: $(STAMP) chromium
 	$(BIN)/python -m benchmarks
+
+## make bench-coldstart: only the cold-start comparison (rewrites its section of docs/performance.md)
+bench-coldstart: $(STAMP)
+	$(BIN)/python -m benchmarks coldstart
+
+## make bench-load: only the load test, 200 staff for two minutes against the local stack
+bench-load: $(STAMP)
+	$(BIN)/python -m benchmarks.load --duration 120
 
 ## make security: bandit over the code, pip-audit over the runtime requirements (docs/security.md)
 security: bandit audit
