@@ -204,6 +204,7 @@ def test_a_repeated_sync_opens_nothing_twice_and_the_answered_clock_stays_closed
             "place": "Room 2",
         },
     )
+    set_today(date.fromisoformat(MEETING))  # 4.9: the draft follows the meeting
     submit_statement(browser, "First draft.")
     svc = services()
     statement = get_statement(svc.store, STATEMENT)

@@ -53,10 +53,21 @@ def link_in(mail: dict[str, Any], label: str) -> str:
     return found.group(1)
 
 
-def book_meeting(browser: Browser, day: str = "2026-10-19", time: str = "15:30") -> dict[str, Any]:
+def set_clock(day: str) -> None:
+    import os
+    from pathlib import Path
+
+    Path(os.environ["GROWTHCYCLE_LOCAL_CLOCK_FILE"]).write_text(day)
+
+
+def book_meeting(
+    browser: Browser, day: str = "2026-10-19", time: str = "15:30", *, hold: bool = True
+) -> dict[str, Any]:
+    """Book Emma's meeting today and (with `hold`) move the clock to the meeting's day, so the
+    draft that follows it may be sent (4.9)."""
     browser.act_as(SARAH)
     url = f"/people/{EMMA}/forms/meeting"
-    return browser.post(
+    booked = browser.post(
         url,
         {
             **hidden(browser.get(url)["body"]),
@@ -66,6 +77,9 @@ def book_meeting(browser: Browser, day: str = "2026-10-19", time: str = "15:30")
             "place": "Room 4; the library, upstairs",
         },
     )
+    if hold:
+        set_clock(day)
+    return booked
 
 
 def submit_statement(browser: Browser, assessment: str = "A strong year with Year 4.") -> Any:
@@ -95,7 +109,12 @@ def use(browser: Browser, path: str, reason: str = "") -> dict[str, Any]:
     form = {"_csrf": hidden(page["body"])["_csrf"]}
     if reason:
         form["reason"] = reason
-    return browser.post(path, form)
+    posted = browser.post(path, form)
+    if posted["statusCode"] == 303:
+        # Post/redirect/get: a done link goes to its own result page, which can be reloaded.
+        assert posted["headers"]["Location"] == f"{path}/done"
+        return browser.get(posted["headers"]["Location"])
+    return posted
 
 
 def statement(demo: Any) -> Any:
@@ -110,7 +129,7 @@ def test_meeting_invitation_has_a_calendar_file_and_short_notice_is_flagged_4_3(
     browser: Browser, today: Any, aws: Any
 ) -> None:
     seen: set[str] = set()
-    booked = book_meeting(browser, day="2026-10-08")  # Thursday: three days away
+    booked = book_meeting(browser, day="2026-10-08", hold=False)  # Thursday: three days away
     assert booked["statusCode"] == 303
     page = browser.get(booked["headers"]["Location"])
     assert "Less than 5 working days" in page["body"]
@@ -124,7 +143,7 @@ def test_meeting_invitation_has_a_calendar_file_and_short_notice_is_flagged_4_3(
     assert "LESS THAN 5 WORKING DAYS" in mail_to(mails, SARAH)["text"]
 
     # With two weeks' notice there is no flag.
-    booked = book_meeting(browser, day="2026-10-19")
+    booked = book_meeting(browser, day="2026-10-19", hold=False)
     assert "Less than 5 working days" not in browser.get(booked["headers"]["Location"])["body"]
 
 
@@ -196,7 +215,8 @@ def test_the_whole_loop_by_email_links_4_9_5_8(
     )
     assert instructed["statusCode"] == 200
     assert statement(demo).state == "revision-instructed"
-    assert statement(demo).revised_due.isoformat() == "2026-10-19"
+    # Instructed on Monday 19 October (the meeting's day): 10 working days, half term skipped.
+    assert statement(demo).revised_due.isoformat() == "2026-11-09"
     new_mail(aws, seen)
     submit_statement(browser, assessment="Revised after moderation.")
     draft3 = mail_to(new_mail(aws, seen), EMMA)
@@ -236,8 +256,8 @@ def test_the_whole_loop_by_email_links_4_9_5_8(
     assert ("statement.appeal", "page") in channels
 
 
-def issue_draft(browser: Browser, aws: Any) -> dict[str, Any]:
-    book_meeting(browser)
+def issue_draft(browser: Browser, aws: Any, meeting: str = "2026-10-19") -> dict[str, Any]:
+    book_meeting(browser, day=meeting)
     submit_statement(browser)
     return _latest_to(aws, EMMA)
 
@@ -282,7 +302,7 @@ def test_expired_tampered_and_wrong_person_links_change_nothing(
     import os
     from pathlib import Path
 
-    draft = issue_draft(browser, aws)
+    draft = issue_draft(browser, aws, meeting="2026-10-06")  # links sent on 6 October
     agree = link_in(draft, "Agree and sign")
     before = statement(demo)
 

@@ -158,7 +158,9 @@ def test_the_installed_command_fails_bad_input_without_a_traceback() -> None:
 def test_4_1_planning_review_by_31_october_2027_a_sunday_says_it_moves_to_friday(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code = main(explain("--nation", "england", "--event", "planning-review", "--date", "2027-10-31"))
+    code = main(
+        explain("--nation", "england", "--event", "planning-review", "--date", "2027-10-31")
+    )
     out = capsys.readouterr().out.splitlines()
     assert code == 0
     assert out[0] == "due: 2027-10-29"

@@ -320,6 +320,10 @@ def _move_emails(
         if to.person_id == actor.person_id:
             continue  # nobody is emailed about their own move
         subject, opening = (part.format(**words) for part in message)
+        if move.action == "sign" and party in ("headteacher", "quality-assurer"):
+            # 5: the moderator sees when moderation is due, or that it is not in the sample.
+            moderation = _moderation_words(loaded, statement)
+            opening = f"{opening} {moderation}" if moderation else opening
         email = _email(
             svc,
             "statement_update",
@@ -361,6 +365,30 @@ def _reason_label(move: Move) -> str:
 # -- moves ---------------------------------------------------------------------------------------
 
 
+def _is_moderated(loaded: Loaded) -> bool:
+    """5: whether this statement is moderated once signed (the school's mode and its stable
+    sample draw), or, for the headteacher's own, quality-assured by the chair or governors."""
+    if loaded.headteachers_own:
+        return rules.headteacher_statement_checked(loaded.record.qa_ids)
+    return rules.moderated(
+        loaded.school.moderation.mode,
+        loaded.school.moderation.sample_percent,
+        loaded.statement.statement_id,
+        loaded.statement.cycle_id,
+    )
+
+
+def _moderation_words(loaded: Loaded, statement: Statement) -> str:
+    """5: what the headteacher (or the reviewer) is told about moderation, or ""."""
+    if not _is_moderated(loaded):
+        if loaded.school.moderation.mode == "sample" and not loaded.headteachers_own:
+            return "Not in this year's moderation sample (5)."
+        return ""
+    if statement.moderation_due:
+        return f"Moderation is due by {_day(statement.moderation_due)} (5)."
+    return ""
+
+
 def perform(
     svc: Services,
     loaded: Loaded,
@@ -384,16 +412,7 @@ def perform(
     if since is not None:
         raise rules.CyclePaused(since)  # 3, 4.1: nothing moves while the cycle is paused
     now = svc.clock.now()
-    if loaded.headteachers_own:
-        # 5: quality assurance by the chair or named governors, in place of moderation.
-        is_moderated = rules.headteacher_statement_checked(loaded.record.qa_ids)
-    else:
-        is_moderated = rules.moderated(
-            loaded.school.moderation.mode,
-            loaded.school.moderation.sample_percent,
-            current.statement_id,
-            current.cycle_id,
-        )
+    is_moderated = _is_moderated(loaded)
     to_state = rules.state_after(move, is_moderated=is_moderated) or current.state
     updates: dict[str, Any] = {
         "state": to_state,
@@ -634,6 +653,11 @@ def statement_issued(event: hooks.FormEvent, submission: Submission) -> Response
     latest = _latest_version(svc, current) if current else None
     if latest is not None and latest.values == submission.values:
         return redirect(f"{url}?unchanged=1")
+    if not _held_meeting(svc, reviewee, event.cycle_id)[1]:
+        # 4.9: no draft before the meeting (the form's check refuses the submit; this is the
+        # guard for any other way in). The form is saved; nothing is sent.
+        logger.info("statement not issued: meeting not held", statement_id=statement_id)
+        return None
     now = svc.clock.now()
     calendar = event.school.working_calendar()
     meeting = svc.store.get_submission(reviewee.person_id, event.cycle_id, MEETING_FORM)
@@ -727,7 +751,62 @@ def statement_issued(event: hooks.FormEvent, submission: Submission) -> Response
     return redirect(f"{url}?done=issue")
 
 
+def _held_meeting(svc: Services, reviewee: Person, cycle_id: str) -> tuple[date | None, bool]:
+    """The booked planning and review meeting's date (None if none is recorded) and whether it
+    has taken place: its date is today or past (4.9: the statement follows the meeting)."""
+    meeting = svc.store.get_submission(reviewee.person_id, cycle_id, MEETING_FORM)
+    found = _meeting_values(meeting.values) if meeting and meeting.status == "submitted" else None
+    if found is None:
+        return None, False
+    return found[0], found[0] <= svc.clock.today()
+
+
+def meeting_first_check(event: hooks.FormEvent) -> list[hooks.Note]:
+    """4.9: the draft statement follows the planning and review meeting. Submitting the
+    planning and review form (which issues the draft) is refused until a meeting is recorded
+    and its date is today or past; saving a draft is never refused, so nothing typed is lost."""
+    if event.form.id != STATEMENT_FORM:
+        return []
+    svc: Services = event.svc
+    reviewee = event.subject
+    current = repo.get_statement(
+        svc.store, rules.statement_id_for(reviewee.person_id, event.cycle_id)
+    )
+    if current is not None and not rules.allowed("issue", "reviewer", current.state):
+        return []  # signed: submitting only saves the form; no draft is sent (5, 6)
+    day, held = _held_meeting(svc, reviewee, event.cycle_id)
+    if held:
+        return []
+    keep = "Save and finish later keeps everything you have written."
+    if day is None:
+        message = (
+            f"No planning and review meeting is recorded for {reviewee.name}. The draft "
+            f"statement follows the meeting (4.9), so it can be sent once the meeting has taken "
+            f"place. {keep}"
+        )
+        link_url = f"/people/{quote(reviewee.person_id)}/forms/{MEETING_FORM}"
+        link_text = "Book the planning and review meeting"
+    else:
+        message = (
+            f"The planning and review meeting with {reviewee.name} is on {_day(day)}. The draft "
+            f"statement follows the meeting (4.9), so you can submit it from that day. {keep}"
+        )
+        link_url = f"/people/{quote(reviewee.person_id)}/meeting"
+        link_text = "See or change the meeting"
+    return [
+        hooks.Note(
+            key="submit",
+            message=message,
+            severity="advise" if event.partial else "block",
+            code="meeting-not-held",
+            link_url=link_url,
+            link_text=link_text,
+        )
+    ]
+
+
 hooks.checkers.append(meeting_checks)
+hooks.checkers.append(meeting_first_check)
 hooks.after_save.append(meeting_booked)
 hooks.after_save.append(statement_issued)
 
@@ -860,6 +939,14 @@ def _statement_page(
             else None
         ),
         meeting_url=f"/people/{quote(loaded.reviewee.person_id)}/meeting",
+        in_sample=_is_moderated(loaded),
+        # 5: the headteacher and the reviewer are told when a statement is not in the sample.
+        not_in_sample=(
+            seen_as in ("headteacher", "reviewer")
+            and not loaded.headteachers_own
+            and loaded.school.moderation.mode == "sample"
+            and not _is_moderated(loaded)
+        ),
     )
 
 
@@ -1211,14 +1298,36 @@ def use_link(token: str) -> Response:
         return _link_problem(
             who, token, LinkCheck(check.link, fresh, check.person, "not-open"), status=409
         )
-    after = _load(svc, check.link.statement_id)
-    assert after is not None
+    # Post/redirect/get: the result is a page of its own, so Reload and Back never post again.
+    return redirect(f"/statement-links/{quote(token)}/done")
+
+
+@app.get("/statement-links/<token>/done")
+def link_done(token: str) -> Response:
+    """What an emailed link did: reads state only, so it can be reloaded or bookmarked. Before
+    the link is used it sends the person to the link's page (still nothing changes on GET)."""
+    svc = services()
+    who = _link_visitor(visitor(), token)
+    try:
+        link = read_link(svc.signer, token, now=svc.clock.now())
+    except LinkInvalid:
+        ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(app.current_event))
+        return _link_problem(who, token, LinkCheck(None, None, None, "invalid"))
+    loaded = _load(svc, link.statement_id)
+    move = rules.MOVES_BY_ACTION.get(link.action)
+    if loaded is None or move is None:
+        return _link_problem(who, token, LinkCheck(link, None, None, "invalid"))
+    if not _used(svc, link):
+        return redirect(f"/statement-links/{quote(token)}")
+    mine = who.person is not None and who.person.person_id == link.person_id
     return page(
         "statements/link_done.html",
         who,
-        move=check.move,
-        state_words=after.state_words,
-        statement_url=_statement_url(after.statement.statement_id),
+        move=move,
+        # Like the link itself: the statement's state is shown while the link is live, or to
+        # its own person signed in; an old link says only what it did.
+        state_words=loaded.state_words if mine or not link.expired else None,
+        statement_url=_statement_url(loaded.statement.statement_id),
         signed_in=who.person is not None,
     )
 
