@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.conftest import Browser, sent_outbox
 from tests.integration.test_statements import (
     EMMA,
     HEAD,
+    MONDAY,
     SARAH,
     book_meeting,
     hidden,
@@ -17,8 +20,13 @@ from tests.integration.test_statements import (
     set_clock,
     statement,
     submit_statement,
-    today,  # noqa: F401  (fixture)
 )
+
+
+@pytest.fixture
+def today(demo: Any) -> Any:
+    set_clock(MONDAY)  # Monday 5 October 2026
+    return demo
 
 
 def test_4_9_no_draft_is_sent_before_the_meeting_with_a_block_beside_submit_and_answers_kept(

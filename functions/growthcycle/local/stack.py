@@ -238,7 +238,10 @@ class LocalStack:
             first_seen = self._seen_mail.setdefault(message.id, time.time())
             if hasattr(message, "raw_data"):
                 subject, html, text = _parse_raw(message.raw_data)
-                to = list(message.destinations)
+                # moto adds the raw message's To header to its destinations: each address once.
+                from growthcycle.web.mail import unique_addresses
+
+                to = unique_addresses(message.destinations)
             else:
                 subject, html, text = message.subject, message.body, ""
                 to = list(message.destinations.get("ToAddresses", []))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -35,3 +36,12 @@ def send_sign_in_link(svc: Services, person: Person, token: str) -> None:
         text=render("email/sign_in.txt", **context),
     )
     svc.store.queue_email(email, idempotency_key=f"sign-in:{token}")
+
+
+def unique_addresses(addresses: Iterable[str]) -> list[str]:
+    """Each recipient once, compared case-insensitively (and ignoring spaces), in first-seen
+    order: an email addressed to several people never lists one of them twice."""
+    seen: dict[str, str] = {}
+    for address in addresses:
+        seen.setdefault(address.strip().lower(), address.strip())
+    return list(seen.values())
