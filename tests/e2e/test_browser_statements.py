@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -45,6 +44,13 @@ def _mail_link(stack: Stack, label: str, count: int) -> str:
     raise AssertionError(f"no email with a {label!r} link arrived")
 
 
+def _set_today(page: Any, stack: Stack, day: str) -> None:
+    page.goto(f"{stack.url}/_local/clock")
+    page.fill("#f-today", day)
+    page.get_by_role("button", name="Set today").click()
+    page.wait_for_load_state()
+
+
 def _fill_statement(page: Any, assessment: str) -> None:
     page.fill('[name="assessment"]', assessment)
     page.fill('[name="objectives-0-title"]', "Develop reasoning in Year 4 maths lessons")
@@ -58,10 +64,11 @@ def _fill_statement(page: Any, assessment: str) -> None:
 
 def test_the_statement_loop_by_email_on_a_phone_4_9(phone: Any, stack: Stack) -> None:
     # The reviewer books the meeting two weeks ahead (4.3).
+    _set_today(phone, stack, "2026-10-05")
     _act_as(phone, stack, "Sarah Pritchard")
     phone.goto(f"{stack.url}/people/{EMMA}/forms/meeting")
     _check(phone, "the meeting form")
-    phone.fill('[name="date"]', (date.today() + timedelta(days=14)).isoformat())
+    phone.fill('[name="date"]', "2026-10-19")
     phone.fill('[name="time"]', "15:30")
     phone.fill('[name="place"]', "Room 4")
     phone.get_by_role("button", name="Submit").click()
@@ -69,7 +76,18 @@ def test_the_statement_loop_by_email_on_a_phone_4_9(phone: Any, stack: Stack) ->
     assert "The meeting is booked" in phone.content()
     _check(phone, "the booked meeting page")
 
-    # The reviewer submits the planning and review form: the draft goes out.
+    # 4.9: before the meeting the draft cannot be sent: a block beside Submit says when it is.
+    phone.goto(f"{stack.url}/people/{EMMA}/forms/planning-review")
+    _fill_statement(phone, "A strong year with Year 4.")
+    phone.get_by_role("button", name="Submit").click()
+    phone.wait_for_load_state()
+    assert "is on Monday 19 October 2026" in phone.content()
+    assert phone.locator("#f-submit a").count() == 1
+    _check(phone, "the planning and review form refused before the meeting")
+
+    # On the meeting's day the reviewer submits the form: the draft goes out.
+    _set_today(phone, stack, "2026-10-19")
+    _act_as(phone, stack, "Sarah Pritchard")
     phone.goto(f"{stack.url}/people/{EMMA}/forms/planning-review")
     _fill_statement(phone, "A strong year with Year 4.")
     phone.get_by_role("button", name="Submit").click()
@@ -89,6 +107,9 @@ def test_the_statement_loop_by_email_on_a_phone_4_9(phone: Any, stack: Stack) ->
     phone.get_by_label("Your reasons").fill("Please mention the reading group I led.")
     phone.get_by_role("button", name="Ask for changes").click()
     phone.wait_for_load_state()
+    assert "Done: ask for changes" in phone.content()
+    assert phone.url.endswith("/done")  # post/redirect/get: Reload shows the same page
+    phone.reload()
     assert "Done: ask for changes" in phone.content()
     _check(phone, "the link's done page")
 
