@@ -6,9 +6,11 @@ record a reflection (seed 003, point 2)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from tests.conftest import Browser
+from tests.helpers.aws import set_today
 
 OAK = "oakfield-primary"
 HELEN = f"{OAK}.op001"  # headteacher
@@ -36,6 +38,23 @@ def _send(browser: Browser, who: str, url: str, action: str, **answers: str) -> 
 
 def _stored(demo: Any, person_id: str, form_id: str) -> Any:
     return demo.store.get_submission(person_id, CYCLE, form_id)
+
+
+def _met(browser: Browser, reviewer: str = SARAH, reviewee: str = EMMA) -> None:
+    """Book the planning and review meeting and move the clock to its day: the draft statement
+    follows the meeting (4.9), so Submit is allowed."""
+    set_today(date(2026, 11, 30))
+    booked = _send(
+        browser,
+        reviewer,
+        f"/people/{reviewee}/forms/meeting",
+        "submit",
+        date="2026-12-07",
+        time="15:30",
+        place="Room 4",
+    )
+    assert booked["statusCode"] == 303, booked["body"][:500]
+    set_today(date(2026, 12, 7))
 
 
 def _planning(**extra: str) -> dict[str, str]:
@@ -142,6 +161,7 @@ BROAD = {
 def test_guidance_shown_when_submitting_and_advice_asks_to_confirm_4_6(
     browser: Browser, demo: Any
 ) -> None:
+    _met(browser)
     first = _send(browser, SARAH, PLANNING, "submit", **_planning(**BROAD))
     assert first["statusCode"] == 200
     body = first["body"]

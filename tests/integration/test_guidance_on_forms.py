@@ -30,9 +30,28 @@ def _growth(commitments: list[tuple[str, str]], **extra: str) -> dict[str, str]:
     return {**form, **extra}
 
 
-def _open(browser: Browser, reviewer: str, reviewee: str) -> tuple[str, dict[str, str]]:
+def _met(browser: Browser, reviewer: str, reviewee: str) -> None:
+    """Book the planning and review meeting and move the clock to its day: the draft statement
+    follows the meeting (4.9), so Submit is allowed."""
+    from datetime import date
+
+    from tests.helpers.aws import set_today
+
+    set_today(date(2026, 11, 30))
+    url, hidden = _open(browser, reviewer, reviewee, "meeting")
+    booked = browser.post(
+        url,
+        {**hidden, "_action": "submit", "date": "2026-12-07", "time": "15:30", "place": "Room 4"},
+    )
+    assert booked["statusCode"] == 303, booked["body"][:500]
+    set_today(date(2026, 12, 7))
+
+
+def _open(
+    browser: Browser, reviewer: str, reviewee: str, form: str = "planning-review"
+) -> tuple[str, dict[str, str]]:
     browser.act_as(reviewer)
-    url = f"/people/{reviewee}/forms/planning-review"
+    url = f"/people/{reviewee}/forms/{form}"
     page = browser.get(url)
     assert page["statusCode"] == 200
     return url, _hidden(page["body"])
@@ -83,6 +102,7 @@ def test_every_member_of_staff_needs_a_school_plan_commitment_seed_003(
 def test_support_staff_need_only_the_school_plan_commitment_seed_003(
     browser: Browser, demo: Any
 ) -> None:
+    _met(browser, RIVERSIDE_REVIEWER, "riverside-academy.ra008")
     url, hidden = _open(browser, RIVERSIDE_REVIEWER, "riverside-academy.ra008")
     answer = browser.post(
         url,
@@ -142,6 +162,7 @@ def test_saving_a_draft_never_blocks_but_shows_the_notes_4_6_seed_003(
 def test_broad_pupil_target_is_advice_when_school_says_advise_seed_001_risk_3(
     browser: Browser, demo: Any
 ) -> None:
+    _met(browser, OAKFIELD_REVIEWER, "oakfield-primary.op004")
     url, hidden = _open(browser, OAKFIELD_REVIEWER, "oakfield-primary.op004")
     form = {
         **hidden,
