@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from tests.conftest import Browser
+from tests.helpers.meetings import held_meeting
 
 
 def _due_item(demo: Any, person_id: str, cycle_id: str) -> dict[str, Any]:
@@ -31,6 +32,7 @@ def test_submitting_the_planning_review_closes_its_deadline_4_1(
     assert "due_pk" in _due_item(demo, reviewee.person_id, cycle_id)
 
     browser.act_as(reviewer.person_id)
+    held_meeting(reviewee.person_id, reviewer.person_id)  # 4.9: the draft follows the meeting
     url = f"/people/{reviewee.person_id}/forms/planning-review"
     page = browser.get(url)["body"]
     hidden = dict(re.findall(r'name="(_csrf|_version|objectives-rows)" value="([^"]*)"', page))

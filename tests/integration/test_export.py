@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import TABLE, Browser
 from tests.helpers.aws import counting_dynamodb_calls, set_today
+from tests.helpers.meetings import held_meeting
 
 TODAY = date(2026, 11, 9)
 SARAH = "oakfield-primary.op003"
@@ -35,6 +36,7 @@ def submit_self_review(browser: Browser, person_id: str, text: str) -> None:
 
 def submit_planning_review(browser: Browser, reviewer: str, reviewee: str, needs: str) -> None:
     browser.act_as(reviewer)
+    held_meeting(reviewee, reviewer)  # 4.9: the draft follows the meeting
     url = f"/people/{reviewee}/forms/planning-review"
     form = {
         **_hidden(browser.get(url)["body"]),

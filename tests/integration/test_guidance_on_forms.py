@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from tests.conftest import Browser
+from tests.helpers.meetings import held_meeting
 
 RIVERSIDE_REVIEWER = "riverside-academy.ra003"  # line manager of ra004 (teacher), ra008 (support)
 OAKFIELD_REVIEWER = "oakfield-primary.op003"  # line manager of op004 (teacher)
@@ -51,6 +52,8 @@ def _open(
     browser: Browser, reviewer: str, reviewee: str, form: str = "planning-review"
 ) -> tuple[str, dict[str, str]]:
     browser.act_as(reviewer)
+    if form == "planning-review":
+        held_meeting(reviewee, reviewer)  # 4.9: the draft follows the meeting
     url = f"/people/{reviewee}/forms/{form}"
     page = browser.get(url)
     assert page["statusCode"] == 200

@@ -19,6 +19,7 @@ import pytest
 
 from tests.conftest import Browser
 from tests.helpers.aws import set_today
+from tests.helpers.meetings import held_meeting
 from tests.integration.test_export import EMMA, SARAH, TODAY, _hidden
 
 REFLECTION = "Zanzibar-quokka reflection: my Year 4 reading group grew in confidence"
@@ -61,6 +62,7 @@ def _run_workflow(demo: Any) -> None:
 
     reviewer = Browser()
     reviewer.act_as(SARAH)
+    held_meeting(EMMA, SARAH)  # 4.9: the draft follows the meeting
     url = f"/people/{EMMA}/forms/planning-review"
     form = {
         **_hidden(reviewer.get(url)["body"]),

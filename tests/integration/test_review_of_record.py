@@ -12,6 +12,7 @@ from growthcycle.adapters.statements import get_statement
 from growthcycle.domain.statements import State
 from tests.conftest import TABLE, Browser
 from tests.helpers.aws import outbox_email, set_today
+from tests.helpers.meetings import held_meeting
 from tests.integration.test_special_cases import _open_emma_item, _run_daily_check
 
 OAK = "oakfield-primary"
@@ -36,6 +37,8 @@ def _csrf(page: str) -> str:
 
 def _fill(browser: Browser, subject: str, form_id: str, **values: str) -> dict[str, Any]:
     url = f"/people/{subject}/forms/{form_id}"
+    if form_id == "planning-review":
+        held_meeting(subject, "test", browser)  # 4.9: the draft follows the meeting
     page = browser.get(url)
     assert page["statusCode"] == 200, page["body"][:500]
     return browser.post(url, {**hidden(page["body"]), "_action": "submit", **values})

@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import Browser, sent_outbox
 from tests.helpers.aws import counting_dynamodb_calls, set_today
 from tests.helpers.events import FakeContext
+from tests.helpers.meetings import held_meeting
 
 MONDAY = date(2026, 11, 9)
 HEAD = "oakfield-primary.op001"
@@ -29,6 +30,7 @@ def today(demo: Any) -> Any:
 
 def submit_statement(browser: Browser, training_needs: str, support: str) -> dict[str, Any]:
     browser.act_as(SARAH)
+    held_meeting(EMMA, SARAH)  # 4.9: the draft follows the meeting
     url = f"/people/{EMMA}/forms/planning-review"
     page = browser.get(url)["body"]
     hidden = dict(re.findall(r'name="(_csrf|_version)" value="([^"]*)"', page))
