@@ -43,7 +43,7 @@ bench-coldstart: $(STAMP)
 
 ## make bench-load: only the load test, 200 staff for two minutes against the local stack
 bench-load: $(STAMP)
-	$(BIN)/python -m benchmarks.load --duration 120
+	$(BIN)/python -m benchmarks load
 
 ## make security: bandit over the code, pip-audit over the runtime requirements (docs/security.md)
 security: bandit audit

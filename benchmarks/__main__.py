@@ -51,9 +51,25 @@ def cold_start_only() -> int:
     return 0
 
 
+def load_only() -> int:
+    seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "120"))
+    lines = load.main(seconds)
+    lines.insert(
+        1,
+        f"\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
+        f"Python {platform.python_version()}, by `python -m benchmarks load`.",
+    )
+    path = ROOT / "docs" / "performance.md"
+    path.write_text(replace_section(path.read_text(), "## Load", lines))
+    print("\n".join(lines))
+    return 0
+
+
 def main() -> int:
     if sys.argv[1:] == ["coldstart"]:
         return cold_start_only()
+    if sys.argv[1:] == ["load"]:
+        return load_only()
     sections = ["# Performance", ""]
     sections.append(
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "

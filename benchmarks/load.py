@@ -14,7 +14,10 @@ Found with it (2026-11-23): (1) the resolver keeps the request in module state, 
 where an instance handles one event at a time, so the local server now hands the handler one
 event at a time; (2) the local stack saved its whole table to disk (a Scan and a JSON dump) after
 every POST, on the request's thread: under load that was most of the time a request took. It now
-saves at most once a second on a thread of its own, and once more on stop.
+saves at most once a second on a thread of its own, and once more on stop; (3) moto copies the
+whole table for every item of a TransactWriteItems (its rollback), so each save cost more as the
+table grew and requests timed out (198 of 824 on a quiet machine); the local stack now checks a
+transaction's conditions first and skips that copy (local/moto_transactions.py).
 """
 
 from __future__ import annotations
@@ -266,7 +269,8 @@ def main(duration: int = 120) -> list[str]:
         f"## Load: {USERS} staff saving and reviewing for {duration} s against the local stack",
         "",
         f"{len(lat):,} requests in {elapsed:.0f} s ({len(lat) / elapsed:.1f}/s) from {USERS} clients on 127.0.0.1 "
-        "(the local stack: one Python process, moto in-process; not Lambda's concurrency). "
+        "(the local stack: moto and the HTTP server in one process, the API handler in 2 worker "
+        "processes; not Lambda's concurrency). "
         f"Pacing: {TYPING[0]:.0f} to {TYPING[1]:.0f} s typing before each save, "
         f"{READING[0]:.0f} to {READING[1]:.0f} s reading after it; arrivals over {ramp:.0f} s.",
         "",

@@ -87,6 +87,9 @@ class LocalStack:
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        from growthcycle.local import moto_transactions
+
+        moto_transactions.install()  # moto copies the whole table for each transaction item
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self.server.start()
         host, port = self.server.get_host_and_port()
