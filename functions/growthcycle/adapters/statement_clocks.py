@@ -22,8 +22,6 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from botocore.exceptions import ClientError
-
 from growthcycle.adapters.clock import Clock
 from growthcycle.adapters.deadlines import close_deadline, deadline_item
 from growthcycle.adapters.statements import events, get_statement
@@ -66,18 +64,8 @@ def open_statement_items(store: Store, subject_id: str, cycle_id: str) -> list[d
 
 
 def _put_once(store: Store, item: OpenItem, expires_at: int) -> bool:
-    try:
-        store.db.put_item(
-            TableName=store.table_name,
-            # 7: kept no sooner than six years after the cycle ends
-            Item=_to_item(deadline_item(item, expires_at=expires_at)),
-            ConditionExpression="attribute_not_exists(pk)",
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    # 7: kept no sooner than six years after the cycle ends
+    return store.put_new(deadline_item(item, expires_at=expires_at))
 
 
 def sync_statement_clock(

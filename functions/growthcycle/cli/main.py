@@ -21,6 +21,7 @@ DEADLINE_EVENTS = (
     "observation-notice",
     "observation-feedback",
     "observation-record",
+    "planning-review",
 )
 
 
