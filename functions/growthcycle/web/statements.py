@@ -973,38 +973,20 @@ def statement_action(statement_id: str, action: str) -> Response:
         expected = int(first(body, "_version") or 0)
     except ValueError:
         expected = 0
+
+    def refused(status: int, field: str, message: str) -> Response:
+        """The page again with the mistake beside its field and the reason as typed."""
+        error = {"action": action, "field": field, "reason": reason, "message": message}
+        return _statement_page(who, actor, loaded, seen_as, status=status, error=error)
+
     hearing: date | None = None
     if action == "decide-appeal":
         try:
             hearing = date.fromisoformat(first(body, "hearing_date"))
         except ValueError:
-            return _statement_page(
-                who,
-                actor,
-                loaded,
-                seen_as,
-                status=422,
-                error={
-                    "action": action,
-                    "field": "hearing_date",
-                    "reason": reason,
-                    "message": "Enter the date of the hearing.",
-                },
-            )
+            return refused(422, "hearing_date", "Enter the date of the hearing.")
         if outcome not in rules.APPEAL_OUTCOMES:
-            return _statement_page(
-                who,
-                actor,
-                loaded,
-                seen_as,
-                status=422,
-                error={
-                    "action": action,
-                    "field": "outcome",
-                    "reason": reason,
-                    "message": "Choose the outcome of the appeal.",
-                },
-            )
+            return refused(422, "outcome", "Choose the outcome of the appeal.")
     try:
         perform(
             svc,
@@ -1021,33 +1003,9 @@ def statement_action(statement_id: str, action: str) -> Response:
     except rules.UnknownAction as unknown:
         raise NotFound("There is nothing at this address.") from unknown
     except rules.CyclePaused as paused:
-        return _statement_page(
-            who,
-            actor,
-            loaded,
-            seen_as,
-            status=409,
-            error={
-                "action": action,
-                "field": "reason",
-                "reason": reason,
-                "message": paused_refusal(paused.since),
-            },
-        )
+        return refused(409, "reason", paused_refusal(paused.since))
     except ReasonMissing as missing:
-        return _statement_page(
-            who,
-            actor,
-            loaded,
-            seen_as,
-            status=422,
-            error={
-                "action": action,
-                "field": "reason",
-                "reason": reason,
-                "message": _reason_needed(missing.move),
-            },
-        )
+        return refused(422, "reason", _reason_needed(missing.move))
     except (ActionNotAllowed, repo.StatementConflict):
         return _already(who, actor, statement_id, action)
     return redirect(f"{_statement_url(statement_id)}?done={quote(action)}")
