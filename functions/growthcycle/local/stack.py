@@ -206,10 +206,9 @@ class LocalStack:
         self._last_sweep = now
         cutoff = datetime.fromtimestamp(now - 3, UTC).isoformat()
         records = []
-        for item in self._items():
+        for item in self._items("OUTBOX#"):
             if not (
-                item["pk"]["S"].startswith("OUTBOX#")
-                and item.get("status", {}).get("S") == "pending"
+                item.get("status", {}).get("S") == "pending"
                 and item.get("queued_at", {}).get("S", "~") < cutoff
             ):
                 continue
@@ -279,20 +278,28 @@ class LocalStack:
             tmp.write_text(json.dumps(mails))
             tmp.replace(self.mail_file)
 
-    def _items(self) -> list[dict[str, Any]]:
-        """Every item of the local table, in DynamoDB's JSON, read from moto's memory (this
-        process runs moto): no HTTP and no Scan paging, so saving and the outbox sweep stay cheap
-        as the table grows. Local stack only."""
+    def _items(self, pk_prefix: str = "") -> list[dict[str, Any]]:
+        """The local table's items (those whose pk starts with `pk_prefix`), in DynamoDB's JSON,
+        read from moto's memory (this process runs moto): no HTTP and no Scan paging, so saving
+        and the outbox sweep stay cheap as the table grows. Local stack only."""
         from moto.core import DEFAULT_ACCOUNT_ID
         from moto.dynamodb.models import dynamodb_backends
 
         table = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].get_table(TABLE_NAME)
+
+        def copy() -> list[dict[str, Any]]:
+            return [
+                item.to_json()["Attributes"]
+                for item in table.all_items()
+                if str(item.hash_key.value).startswith(pk_prefix)
+            ]
+
         for _ in range(5):
             try:  # a request thread may add an item while we copy: take the copy again
-                return [item.to_json()["Attributes"] for item in table.all_items()]
+                return copy()
             except RuntimeError:
                 time.sleep(0.01)
-        return [item.to_json()["Attributes"] for item in table.all_items()]
+        return copy()
 
     def save_soon(self) -> None:
         """Ask for a save after a write. Saves are coalesced: at most one every
