@@ -12,12 +12,25 @@ functions reach DynamoDB.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 
+def _exit_with_the_stack(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)  # the stack was killed outright (no clean shutdown): do not outlive it
+
+
 def _warm() -> None:
-    """Import the handler when the worker starts (its cold start), not on its first request."""
+    """Import the handler when the worker starts (its cold start), not on its first request,
+    and end the worker if the stack's process goes."""
+    threading.Thread(
+        target=_exit_with_the_stack, args=(os.getppid(),), name="parent-watch", daemon=True
+    ).start()
     from growthcycle.handlers import api  # noqa: F401
 
 
