@@ -2,7 +2,8 @@
 
 Nothing changes on GET. Every POST carries a CSRF token bound to the session (or, before sign-in,
 to an anonymous cookie; on an emailed link, to the link's token). Route modules (forms_pages,
-sign_in, and those that follow) register on `app` here; web/app.py imports them all.
+sign_in, and those that follow) each have their own `Router`, included in web/app.py; this
+module's `router` holds the error pages and the static and health routes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 from botocore.exceptions import (
     ClientError,
     ConnectTimeoutError,
@@ -28,11 +30,12 @@ from growthcycle.observability import logger
 from growthcycle.web.errors import CsrfRefused, NotFound, NotSignedIn, PageError
 from growthcycle.web.http import cookie, cookies, first, html
 from growthcycle.web.ratelimit import RateLimited
+from growthcycle.web.request import current_event
 from growthcycle.web.services import Services, services
 from growthcycle.web.static import static_file
 from growthcycle.web.templating import render
 
-app = APIGatewayHttpResolver()
+router = Router()
 
 SESSION_COOKIE = "gc_session"
 ANON_COOKIE = "gc_anon"
@@ -56,7 +59,7 @@ class Visitor:
 
 def visitor() -> Visitor:
     svc = services()
-    jar = cookies(app.current_event)
+    jar = cookies(current_event())
     token = jar.get(SESSION_COOKIE)
     if token and token.isascii():
         try:
@@ -105,7 +108,7 @@ def page(template: str, who: Visitor, http_status: int = 200, **context: Any) ->
 # -- errors, in one place ----------------------------------------------------------------------
 
 
-@app.exception_handler(PageError)
+@router.exception_handler(PageError)
 def page_error(error: PageError) -> Response:
     who = Visitor(person=None, csrf_binding="error")
     if isinstance(error, NotSignedIn):
@@ -114,7 +117,7 @@ def page_error(error: PageError) -> Response:
     return html(render("pages/error.html", title=error.title, message=error.message), error.status)
 
 
-@app.exception_handler(RateLimited)
+@router.exception_handler(RateLimited)
 def rate_limited(error: RateLimited) -> Response:
     return html(
         render("pages/error.html", title=error.title, message=error.message),
@@ -153,19 +156,18 @@ def _busy_page() -> Response:
     )
 
 
-@app.exception_handler(ClientError)
+@router.exception_handler(ClientError)
 def aws_refused(error: ClientError) -> Response:
     if error.response.get("Error", {}).get("Code") not in BUSY_CODES:
         raise error
     return _busy_page()
 
 
-@app.exception_handler([EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError])
+@router.exception_handler([EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError])
 def aws_unreachable(_: Exception) -> Response:
     return _busy_page()
 
 
-@app.not_found
 def not_found(_: Exception) -> Response:
     return page_error(NotFound("There is nothing at this address. Check the link, or start again."))
 
@@ -173,7 +175,7 @@ def not_found(_: Exception) -> Response:
 # -- static and health -------------------------------------------------------------------------
 
 
-@app.get("/static/<name>")
+@router.get("/static/<name>")
 def static(name: str) -> Response:
     found = static_file(name)
     if found is None:
@@ -187,7 +189,7 @@ def static(name: str) -> Response:
     )
 
 
-@app.get("/healthz")
+@router.get("/healthz")
 def health() -> Response:
     return Response(status_code=200, content_type="text/plain", body="ok")
 

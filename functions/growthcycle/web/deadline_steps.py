@@ -16,6 +16,3 @@ def close_planning_review(event: hooks.FormEvent, submission: Submission) -> Res
         pk, sk = deadline_key(event.subject.person_id, event.cycle_id, PLANNING_REVIEW)
         close_deadline(event.svc.store, pk, sk, closed_at=event.svc.clock.now())
     return None
-
-
-hooks.after_save.append(close_planning_review)

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.domain.access import is_reviewer_of, may_fill, may_view
 from growthcycle.domain.forms import Form, FormContext, FormInvalid, UnknownForm, load_forms
@@ -30,7 +31,6 @@ from growthcycle.observability import logger
 from growthcycle.web import hooks
 from growthcycle.web.core import (
     Visitor,
-    app,
     form_context,
     page,
     require_csrf,
@@ -47,10 +47,12 @@ from growthcycle.web.reviewers import review_inputs, review_inputs_of
 from growthcycle.web.services import Services, services
 from growthcycle.web.special_cases import paused_refusal, paused_since
 
+router = Router()
+
 # -- home --------------------------------------------------------------------------------------
 
 
-@app.get("/")
+@router.get("/")
 def home() -> Response:
     who = visitor()
     if who.person is None:
@@ -226,7 +228,7 @@ def _target(person_id: str, form_id: str, *, reading: bool = False) -> FormTarge
     )
 
 
-@app.get("/forms/<form_id>")
+@router.get("/forms/<form_id>")
 def my_form(form_id: str) -> Response:
     _, me = signed_in()
     return redirect(f"/people/{quote(me.person_id)}/forms/{quote(form_id)}")
@@ -239,7 +241,7 @@ def _reflection_elsewhere(target: FormTarget) -> Response:
     return redirect(timeline_url(target.subject.person_id))
 
 
-@app.get("/people/<person_id>/forms/<form_id>")
+@router.get("/people/<person_id>/forms/<form_id>")
 def show_form(person_id: str, form_id: str) -> Response:
     target = _target(person_id, form_id, reading=True)
     if target.form.id == REFLECTION_FORM:
@@ -329,10 +331,10 @@ def _form_page(
     )
 
 
-@app.post("/people/<person_id>/forms/<form_id>")
+@router.post("/people/<person_id>/forms/<form_id>")
 def submit_form(person_id: str, form_id: str) -> Response:
     target = _target(person_id, form_id)
-    body = form_body(app.current_event)
+    body = form_body(router.current_event)
     require_csrf(target.who, body)
     svc = services()
     entered = target.form.read(body, target.ctx)
@@ -466,7 +468,7 @@ def submit_form(person_id: str, form_id: str) -> Response:
     return followed or redirect(f"{target.url}/saved")
 
 
-@app.get("/people/<person_id>/forms/<form_id>/saved")
+@router.get("/people/<person_id>/forms/<form_id>/saved")
 def saved_form(person_id: str, form_id: str) -> Response:
     target = _target(person_id, form_id, reading=True)
     if target.form.id == REFLECTION_FORM:

@@ -1,6 +1,6 @@
 """Guidance while objectives (performance) or commitments (growth) are written, beside each field.
 
-Registers one checker into `hooks.checkers` for the planning and review statement:
+One checker for the planning and review statement (web/app.py lists it in `FORM_CHECKS`):
 - `domain.guidance.check_item` per objective/commitment and `check_set` for the set (4.6: a
   reasonable number, the school's `objectives.reasonable_max`), each marked advise or block by the
   school's `guidance` settings (`apply_school_policy`);
@@ -100,6 +100,3 @@ def notes_by_key(notes: Sequence[hooks.Note]) -> dict[str, list[hooks.Note]]:
     for note in notes:
         grouped.setdefault(note.key, []).append(note)
     return grouped
-
-
-hooks.checkers.append(check_planning_review)

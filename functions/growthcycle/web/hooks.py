@@ -2,14 +2,15 @@
 routes: checks that advise or block as a form is written (guidance, required commitments), and
 work to do once a form is saved (a draft statement to send, a deadline to close).
 
-Route modules register here at import; web/app.py imports them all.
+The steps are one explicit, ordered list, installed by web/app.py (`install`): the order is the
+order they run in, and the first after-save step that answers with a page decides the answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -18,10 +19,13 @@ from growthcycle.domain.people import Person
 from growthcycle.domain.records import Submission
 from growthcycle.domain.trust import School
 
+if TYPE_CHECKING:
+    from growthcycle.web.services import Services
+
 
 @dataclass(frozen=True)
 class FormEvent:
-    svc: Any  # web.services.Services
+    svc: Services
     actor: Person
     subject: Person
     form: Form
@@ -77,6 +81,12 @@ AfterSave = Callable[[FormEvent, Submission], Response | None]
 
 checkers: list[Checker] = []
 after_save: list[AfterSave] = []
+
+
+def install(*, checks: Sequence[Checker], steps: Sequence[AfterSave]) -> None:
+    """Set the form pipeline (web/app.py calls this once, with every step in its order)."""
+    checkers[:] = list(checks)
+    after_save[:] = list(steps)
 
 
 def run_checks(event: FormEvent) -> CheckResult:

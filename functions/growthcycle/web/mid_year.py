@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.adapters.clock import LONDON
 from growthcycle.adapters.reflections import current_submissions
@@ -20,12 +21,14 @@ from growthcycle.domain.access import may_view
 from growthcycle.domain.forms import format_date
 from growthcycle.domain.people import Person
 from growthcycle.observability import logger
-from growthcycle.web.core import app, page, school_of, signed_in
+from growthcycle.web.core import page, school_of, signed_in
 from growthcycle.web.errors import NotFound
 from growthcycle.web.reflections import timeline_entries, timeline_url
 from growthcycle.web.reviewers import review_inputs
 from growthcycle.web.services import services
 from growthcycle.web.templating import environment
+
+router = Router()
 
 FORM_ID = "mid-year-review"
 
@@ -51,7 +54,7 @@ def _meeting_day(value: object) -> str | None:
         return None
 
 
-@app.get("/mid-year-reviews")
+@router.get("/mid-year-reviews")
 def mid_year_audit() -> Response:
     """4.8: the headteacher audits mid-year reviews with reviewers, for consistency."""
     who, me = signed_in()

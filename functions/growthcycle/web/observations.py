@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.adapters import observations as repo
 from growthcycle.adapters.outbox import Email
@@ -68,7 +69,6 @@ from growthcycle.domain.trust import School
 from growthcycle.observability import logger
 from growthcycle.web.core import (
     Visitor,
-    app,
     form_context,
     page,
     require_csrf,
@@ -80,6 +80,8 @@ from growthcycle.web.http import first, form_body, redirect
 from growthcycle.web.services import Services, services
 from growthcycle.web.special_cases import paused_refusal, paused_since
 from growthcycle.web.templating import render
+
+router = Router()
 
 MAX_COMMENT = 5000
 
@@ -232,7 +234,7 @@ def _booker(person_id: str) -> Subject:
     return s
 
 
-@app.get("/people/<person_id>/observations/new")
+@router.get("/people/<person_id>/observations/new")
 def new_observation(person_id: str) -> Response:
     s = _booker(person_id)
     form = observation_forms()[PLAN_FORM]
@@ -250,10 +252,10 @@ def _errors(problems: list[Problem]) -> list[FieldError]:
     return [FieldError(key=p.key, anchor=f"f-{p.key}", message=p.message) for p in problems]
 
 
-@app.post("/people/<person_id>/observations/new")
+@router.post("/people/<person_id>/observations/new")
 def book_observation(person_id: str) -> Response:
     s = _booker(person_id)
-    body = form_body(app.current_event)
+    body = form_body(router.current_event)
     require_csrf(s.who, body)
     svc = services()
     form = observation_forms()[PLAN_FORM]
@@ -429,7 +431,7 @@ def _no_observer() -> Problem:
 # -- a person's observations ----------------------------------------------------------------------
 
 
-@app.get("/people/<person_id>/observations")
+@router.get("/people/<person_id>/observations")
 def list_observations(person_id: str) -> Response:
     s = _subject(person_id)
     svc = services()
@@ -486,7 +488,7 @@ def _view(
     )
 
 
-@app.get("/observations/<obs_id>")
+@router.get("/observations/<obs_id>")
 def show_observation(obs_id: str) -> Response:
     return _view(_observation(obs_id))
 
@@ -521,7 +523,7 @@ def _record_page(
     )
 
 
-@app.get("/observations/<obs_id>/record")
+@router.get("/observations/<obs_id>/record")
 def record_form(obs_id: str) -> Response:
     f = _recorder(obs_id)
     form = observation_forms()[RECORD_FORM]
@@ -529,10 +531,10 @@ def record_form(obs_id: str) -> Response:
     return _record_page(f, dict(values), [], f.observation.version)
 
 
-@app.post("/observations/<obs_id>/record")
+@router.post("/observations/<obs_id>/record")
 def save_record(obs_id: str) -> Response:
     f = _recorder(obs_id)
-    body = form_body(app.current_event)
+    body = form_body(router.current_event)
     require_csrf(f.who, body)
     svc = services()
     form = observation_forms()[RECORD_FORM]
@@ -674,10 +676,10 @@ def _pass_on_development(svc: Services, observation: Observation) -> int:
     )
 
 
-@app.post("/observations/<obs_id>/comments")
+@router.post("/observations/<obs_id>/comments")
 def add_comment(obs_id: str) -> Response:
     f = _observation(obs_id)
-    body = form_body(app.current_event)
+    body = form_body(router.current_event)
     require_csrf(f.who, body)
     if not f.observation.may_comment(f.actor):
         raise NotFound("Only the member of staff observed may add comments, once it is recorded.")

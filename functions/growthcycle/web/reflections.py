@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.adapters.clock import LONDON
 from growthcycle.adapters.reflections import (
@@ -46,7 +47,6 @@ from growthcycle.observability import logger
 from growthcycle.web import hooks
 from growthcycle.web.core import (
     Visitor,
-    app,
     form_context,
     page,
     require_csrf,
@@ -58,6 +58,8 @@ from growthcycle.web.http import first, form_body, redirect
 from growthcycle.web.reviewers import review_inputs
 from growthcycle.web.services import Services, services
 from growthcycle.web.special_cases import paused_refusal, paused_since
+
+router = Router()
 
 FORM_ID = "reflection"
 PLANNING_REVIEW = "planning-review"
@@ -145,13 +147,13 @@ def _new_page(
     )
 
 
-@app.get("/forms/reflection")
+@router.get("/forms/reflection")
 def reflection_nudge() -> Response:
     signed_in()
     return redirect(NEW_URL)
 
 
-@app.get(NEW_URL)
+@router.get(NEW_URL)
 def new_reflection() -> Response:
     who, me, school, svc = _me()
     form = load_forms().get(FORM_ID)
@@ -159,10 +161,10 @@ def new_reflection() -> Response:
     return _new_page(who, form, school, choices, {}, GENERAL, secrets.token_urlsafe(18), [])
 
 
-@app.post(NEW_URL)
+@router.post(NEW_URL)
 def save_reflection() -> Response:
     who, me, school, svc = _me()
-    body = form_body(app.current_event)
+    body = form_body(router.current_event)
     require_csrf(who, body)
     form = load_forms().get(FORM_ID)
     ctx = form_context(school)
@@ -274,9 +276,6 @@ def reflection_from_hosted_form(event: hooks.FormEvent, submission: Submission) 
     return redirect(timeline_url(submission.person_id) + "?recorded=1")
 
 
-hooks.after_save.append(reflection_from_hosted_form)
-
-
 # -- the timeline ------------------------------------------------------------------------------
 
 
@@ -307,13 +306,13 @@ def viewable_subject(actor: Person, person_id: str) -> Person:
     return subject
 
 
-@app.get("/people/<person_id>/reflections")
+@router.get("/people/<person_id>/reflections")
 def timeline(person_id: str) -> Response:
     who, me = signed_in()
     subject = viewable_subject(me, person_id)
     svc = services()
     school = school_of(svc, subject)
-    recorded = (app.current_event.query_string_parameters or {}).get("recorded") == "1"
+    recorded = (router.current_event.query_string_parameters or {}).get("recorded") == "1"
     return page(
         "reflections/timeline.html",
         who,

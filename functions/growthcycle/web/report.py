@@ -10,6 +10,7 @@ import io
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.adapters.report import report_input
 from growthcycle.domain.cycles import cycle_for
@@ -17,9 +18,11 @@ from growthcycle.domain.people import Person
 from growthcycle.domain.report import Report, YearInvalid, build_report, csv_rows, end_year
 from growthcycle.domain.trust import School
 from growthcycle.observability import logger
-from growthcycle.web.core import Visitor, app, page, school_of, signed_in
+from growthcycle.web.core import Visitor, page, school_of, signed_in
 from growthcycle.web.errors import NotFound
 from growthcycle.web.services import Services, services
+
+router = Router()
 
 MAX_YEAR_CHARS = 20
 YEAR_PROBLEM = (
@@ -66,10 +69,10 @@ def _year(raw: str | None) -> tuple[str, str | None]:
     return year, None
 
 
-@app.get("/report")
+@router.get("/report")
 def governors_report() -> Response:
     who, _, svc, school = _headteacher()
-    raw = app.current_event.get_query_string_value("year")
+    raw = router.current_event.get_query_string_value("year")
     if raw is None:
         year, error = _current_year(svc, school), None
     else:
@@ -88,10 +91,10 @@ def governors_report() -> Response:
     )
 
 
-@app.get("/report.csv")
+@router.get("/report.csv")
 def governors_report_csv() -> Response:
     who, _, svc, school = _headteacher()
-    year, error = _year(app.current_event.get_query_string_value("year"))
+    year, error = _year(router.current_event.get_query_string_value("year"))
     if error:
         return page("report/page.html", who, http_status=400, report=None, year=year, error=error)
     return Response(

@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.adapters.outbox import Email
 from growthcycle.adapters.reviewers import (
@@ -60,11 +61,13 @@ from growthcycle.domain.reviewers import (
 )
 from growthcycle.domain.trust import School
 from growthcycle.observability import logger
-from growthcycle.web.core import Visitor, app, page, require_csrf, school_of, signed_in
+from growthcycle.web.core import Visitor, page, require_csrf, school_of, signed_in
 from growthcycle.web.errors import NotFound
 from growthcycle.web.http import first, form_body, redirect
 from growthcycle.web.services import Services, request_cache, services
 from growthcycle.web.templating import render
+
+router = Router()
 
 # -- what other route modules call ---------------------------------------------------------------
 
@@ -168,7 +171,7 @@ def _headteacher() -> tuple[Visitor, Person, Services, School]:
 def checked_post() -> dict[str, list[str]]:
     """Every POST: signed in and its CSRF token checked first, before who may do what."""
     who, _ = signed_in()
-    body = form_body(app.current_event)
+    body = form_body(router.current_event)
     require_csrf(who, body)
     return body
 
@@ -259,7 +262,7 @@ def _reviewers_page(
                 ],
             }
         )
-    changed = app.current_event.get_query_string_value("changed")
+    changed = router.current_event.get_query_string_value("changed")
     return page(
         "reviewers/list.html",
         who,
@@ -278,7 +281,7 @@ def _reviewers_page(
     )
 
 
-@app.get("/reviewers")
+@router.get("/reviewers")
 def reviewers_list() -> Response:
     who, _, svc, school = _headteacher()
     return _reviewers_page(who, svc, school)
@@ -299,7 +302,7 @@ def _checked_assignment(
     return reviewee, reviewer
 
 
-@app.post("/reviewers")
+@router.post("/reviewers")
 def reviewers_change() -> Response:
     body = checked_post()
     who, me, svc, school = _headteacher()
@@ -352,7 +355,7 @@ def reviewers_change() -> Response:
     return redirect(f"/reviewers?changed={reviewee.person_id}")
 
 
-@app.post("/reviewers/requests")
+@router.post("/reviewers/requests")
 def reviewers_decide() -> Response:
     body = checked_post()
     who, me, svc, school = _headteacher()
@@ -518,15 +521,15 @@ def _reviewee() -> tuple[Visitor, Person]:
     return who, me
 
 
-@app.get("/reviewer-change")
+@router.get("/reviewer-change")
 def reviewer_change_form() -> Response:
     who, me = _reviewee()
     svc = services()
-    sent = app.current_event.get_query_string_value("sent") == "1"
+    sent = router.current_event.get_query_string_value("sent") == "1"
     return _change_page(who, me, svc, sent=sent)
 
 
-@app.post("/reviewer-change")
+@router.post("/reviewer-change")
 def reviewer_change_send() -> Response:
     body = checked_post()
     who, me = _reviewee()
@@ -650,14 +653,14 @@ def _appointment_page(
     )
 
 
-@app.get("/headteacher-review/reviewers")
+@router.get("/headteacher-review/reviewers")
 def headteacher_reviewers_page() -> Response:
     who, _, svc, school, may_edit = _governing()
-    saved = app.current_event.get_query_string_value("saved") == "1"
+    saved = router.current_event.get_query_string_value("saved") == "1"
     return _appointment_page(who, svc, school, may_edit, saved=saved)
 
 
-@app.post("/headteacher-review/reviewers")
+@router.post("/headteacher-review/reviewers")
 def headteacher_reviewers_save() -> Response:
     body = checked_post()
     who, me, svc, school, may_edit = _governing()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from growthcycle.adapters.clock import Clock
 from growthcycle.adapters.keys import signer
@@ -16,19 +15,14 @@ from growthcycle.domain.people import Person
 from growthcycle.domain.special_cases import latest_cycle
 from growthcycle.domain.tokens import Signer
 from growthcycle.domain.trust import School
+from growthcycle.web.request import request_cache
+
+__all__ = ["Services", "request_cache", "reset_services", "services"]
 
 
 def _month_day(text: str) -> tuple[int, int]:
     month, day = text.split("-")
     return int(month), int(day)
-
-
-def request_cache() -> dict[str, Any]:
-    """A dict that lives for one request: the resolver clears its context after each event."""
-    from growthcycle.web.core import app  # core imports this module
-
-    cache: dict[str, Any] = app.context.setdefault("growthcycle_cache", {})
-    return cache
 
 
 @dataclass

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.adapters.outbox import Email
 from growthcycle.adapters.sign_in import people_with_email
@@ -29,7 +30,6 @@ from growthcycle.web.core import (
     SESSION_HOURS,
     SIGN_IN_LINK_MINUTES,
     Visitor,
-    app,
     page,
     require_csrf,
     session_cookie_for,
@@ -39,22 +39,24 @@ from growthcycle.web.http import cookie, first, form_body, redirect
 from growthcycle.web.services import Services, services
 from growthcycle.web.templating import render
 
+router = Router()
+
 # -- signing in with an emailed link -----------------------------------------------------------
 
 
-@app.get("/sign-in")
+@router.get("/sign-in")
 def sign_in_page() -> Response:
     return page("pages/sign_in.html", visitor(), message=None)
 
 
-@app.post("/sign-in")
+@router.post("/sign-in")
 def request_sign_in_link() -> Response:
     who = visitor()
-    body = form_body(app.current_event)
+    body = form_body(router.current_event)
     require_csrf(who, body)
     address = first(body, "email").strip()[:320]
     # Counted before anything is looked up, whether or not the address is known.
-    ratelimit.hit(ratelimit.SIGN_IN_BY_IP, ratelimit.client_ip(app.current_event))
+    ratelimit.hit(ratelimit.SIGN_IN_BY_IP, ratelimit.client_ip(router.current_event))
     ratelimit.hit(ratelimit.SIGN_IN_BY_EMAIL, address.casefold())
     svc = services()
     today = svc.clock.today()
@@ -119,13 +121,13 @@ def _sign_in_token(token: str) -> dict[str, Any]:
     return svc.signer.verify("sign-in", token, now=svc.clock.now())
 
 
-@app.get("/sign-in/<token>")
+@router.get("/sign-in/<token>")
 def confirm_sign_in(token: str) -> Response:
     who = visitor()
     try:
         person = _link_person(token)
     except (TokenInvalid, TokenExpired):
-        ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(app.current_event))
+        ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(router.current_event))
         return page("pages/sign_in.html", who, http_status=400, message=_LINK_PROBLEM)
     link_visitor = Visitor(person=who.person, csrf_binding=f"link:{token}", new_anon=who.new_anon)
     school = services().school(person.school_id)
@@ -154,17 +156,17 @@ _LINK_PROBLEM = (
 )
 
 
-@app.post("/sign-in/<token>")
+@router.post("/sign-in/<token>")
 def use_sign_in_link(token: str) -> Response:
     svc = services()
-    body = form_body(app.current_event)
+    body = form_body(router.current_event)
     require_csrf(Visitor(person=None, csrf_binding=f"link:{token}"), body)
     who = visitor()
     try:
         payload = _sign_in_token(token)
         _link_person(token)
     except (TokenInvalid, TokenExpired):
-        ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(app.current_event))
+        ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(router.current_event))
         return page("pages/sign_in.html", who, http_status=400, message=_LINK_PROBLEM)
     # Single use: the first POST wins; a replay is refused.
     if not svc.store.claim_once(
@@ -185,10 +187,10 @@ def use_sign_in_link(token: str) -> Response:
     )
 
 
-@app.post("/sign-out")
+@router.post("/sign-out")
 def sign_out() -> Response:
     who = visitor()
-    body = form_body(app.current_event)
+    body = form_body(router.current_event)
     require_csrf(who, body)
     return redirect(
         "/",

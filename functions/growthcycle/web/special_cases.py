@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.adapters.reviewers import assign_reviewer
 from growthcycle.adapters.special_cases import (
@@ -39,11 +40,13 @@ from growthcycle.domain.special_cases import NotSuspended, plan_transfer
 from growthcycle.domain.trust import School
 from growthcycle.observability import logger
 from growthcycle.web import hooks
-from growthcycle.web.core import Visitor, app, page, school_of, signed_in
+from growthcycle.web.core import Visitor, page, school_of, signed_in
 from growthcycle.web.errors import NotFound
 from growthcycle.web.http import first, redirect
 from growthcycle.web.reviewers import assigned_reviewers_of, checked_post
 from growthcycle.web.services import Services, request_cache, services
+
+router = Router()
 
 PAUSED_NOTE = (
     "This cycle is paused, so its due dates are on hold. They carry on, moved on by the days "
@@ -81,9 +84,6 @@ def paused_note(event: hooks.FormEvent) -> list[hooks.Note]:
         return []
     since = paused_since(event.svc, event.subject, event.cycle_id)
     return [hooks.Note(key="", message=PAUSED_NOTE, code="cycle-paused")] if since else []
-
-
-hooks.checkers.append(paused_note)
 
 
 def _subject(person_id: str) -> tuple[Visitor, Person, Person, Services, School]:
@@ -139,10 +139,10 @@ def _cycle_page(
     )
 
 
-@app.get("/people/<person_id>/cycle")
+@router.get("/people/<person_id>/cycle")
 def cycle_page(person_id: str) -> Response:
     who, _, subject, svc, school = _subject(person_id)
-    done = app.current_event.get_query_string_value("done")
+    done = router.current_event.get_query_string_value("done")
     messages = {
         "suspended": "The cycle is paused. Its due dates are on hold and nobody is reminded.",
         "resumed": "The cycle has restarted. Its due dates have moved on by the days it was paused.",
@@ -151,7 +151,7 @@ def cycle_page(person_id: str) -> Response:
     return _cycle_page(who, subject, svc, school, message=messages.get(done or ""))
 
 
-@app.post("/people/<person_id>/cycle/suspend")
+@router.post("/people/<person_id>/cycle/suspend")
 def cycle_suspend(person_id: str) -> Response:
     checked_post()
     who, me, subject, svc, school = _subject(person_id)
@@ -179,7 +179,7 @@ def cycle_suspend(person_id: str) -> Response:
     return redirect(f"{_url(subject)}?done=suspended")
 
 
-@app.post("/people/<person_id>/cycle/resume")
+@router.post("/people/<person_id>/cycle/resume")
 def cycle_resume(person_id: str) -> Response:
     checked_post()
     who, me, subject, svc, school = _subject(person_id)
@@ -212,7 +212,7 @@ def cycle_resume(person_id: str) -> Response:
     return redirect(f"{_url(subject)}?done=resumed")
 
 
-@app.post("/people/<person_id>/cycle/transfer")
+@router.post("/people/<person_id>/cycle/transfer")
 def cycle_transfer(person_id: str) -> Response:
     body = checked_post()
     who, me, subject, svc, school = _subject(person_id)

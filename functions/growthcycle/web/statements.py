@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.adapters import statement_clocks as clocks
 from growthcycle.adapters import statements as repo
@@ -58,7 +59,6 @@ from growthcycle.observability import logger
 from growthcycle.web import hooks, ratelimit
 from growthcycle.web.core import (
     Visitor,
-    app,
     form_context,
     page,
     require_csrf,
@@ -72,6 +72,8 @@ from growthcycle.web.reviewers import review_inputs, review_inputs_of
 from growthcycle.web.services import Services, services
 from growthcycle.web.special_cases import paused_refusal, paused_since
 from growthcycle.web.templating import render
+
+router = Router()
 
 MEETING_MINUTES = 60
 
@@ -602,7 +604,7 @@ def meeting_booked(event: hooks.FormEvent, submission: Submission) -> Response |
     return redirect(f"/people/{quote(reviewee.person_id)}/meeting?booked=1")
 
 
-@app.get("/people/<person_id>/meeting")
+@router.get("/people/<person_id>/meeting")
 def show_meeting(person_id: str) -> Response:
     who, actor = signed_in()
     svc = services()
@@ -627,7 +629,7 @@ def show_meeting(person_id: str) -> Response:
         reviewee=reviewee,
         meeting=meeting,
         day=_day,
-        booked=app.current_event.get_query_string_value("booked") == "1",
+        booked=router.current_event.get_query_string_value("booked") == "1",
         is_reviewer=is_reviewer_of(actor, reviewee, reviewing),
         form_url=f"/people/{quote(reviewee.person_id)}/forms/{MEETING_FORM}",
         statement_url=_statement_url(statement_id) if has_statement else None,
@@ -805,12 +807,6 @@ def meeting_first_check(event: hooks.FormEvent) -> list[hooks.Note]:
     ]
 
 
-hooks.checkers.append(meeting_checks)
-hooks.checkers.append(meeting_first_check)
-hooks.after_save.append(meeting_booked)
-hooks.after_save.append(statement_issued)
-
-
 # -- pages ---------------------------------------------------------------------------------------
 
 
@@ -839,7 +835,7 @@ def _record_view(svc: Services, actor: Person, loaded: Loaded, seen_as: str, whe
     )
 
 
-@app.get("/statements")
+@router.get("/statements")
 def list_statements() -> Response:
     who, me = signed_in()
     svc = services()
@@ -892,7 +888,7 @@ def _statement_page(
     all_versions = repo.versions(svc.store, statement.statement_id)
     history = repo.events(svc.store, statement.statement_id)
     people = {p.person_id: p for p in svc.store.people_in_school(loaded.school.id)}
-    query = app.current_event.get_query_string_value
+    query = router.current_event.get_query_string_value
     done = query("done") or ""
     if not notice and done in rules.MOVES_BY_ACTION:
         notice = f"Done: {rules.MOVES_BY_ACTION[done].label.lower()}."
@@ -950,7 +946,7 @@ def _statement_page(
     )
 
 
-@app.get("/statements/<statement_id>")
+@router.get("/statements/<statement_id>")
 def show_statement(statement_id: str) -> Response:
     who, actor, loaded, seen_as = _viewer(statement_id)
     if seen_as == "governor":
@@ -959,10 +955,10 @@ def show_statement(statement_id: str) -> Response:
     return _statement_page(who, actor, loaded, seen_as)
 
 
-@app.post("/statements/<statement_id>/actions/<action>")
+@router.post("/statements/<statement_id>/actions/<action>")
 def statement_action(statement_id: str, action: str) -> Response:
     who = visitor()
-    body = form_body(app.current_event)
+    body = form_body(router.current_event)
     require_csrf(who, body)
     who, actor, loaded, seen_as = _viewer(statement_id)
     svc = services()
@@ -1046,7 +1042,7 @@ def _already(who: Visitor, actor: Person, statement_id: str, action: str) -> Res
     return _statement_page(who, actor, loaded, seen_as, status=409, notice=notice)
 
 
-@app.get("/statements/<statement_id>/compare")
+@router.get("/statements/<statement_id>/compare")
 def compare_versions(statement_id: str) -> Response:
     who, actor, loaded, seen_as = _viewer(statement_id)
     if seen_as == "governor":
@@ -1054,7 +1050,7 @@ def compare_versions(statement_id: str) -> Response:
     svc = services()
     all_versions = {v.statement_version: v for v in repo.versions(svc.store, statement_id)}
     latest = max(all_versions) if all_versions else 0
-    query = app.current_event.get_query_string_value
+    query = router.current_event.get_query_string_value
     try:
         b = int(query("b") or latest)
         a = int(query("a") or b - 1)
@@ -1077,7 +1073,7 @@ def compare_versions(statement_id: str) -> Response:
     )
 
 
-@app.get("/statements/<statement_id>/views")
+@router.get("/statements/<statement_id>/views")
 def statement_views(statement_id: str) -> Response:
     who, actor, loaded, seen_as = _viewer(statement_id)
     if seen_as != "reviewee":
@@ -1094,7 +1090,7 @@ def statement_views(statement_id: str) -> Response:
     )
 
 
-@app.get("/statements/<statement_id>/governor")
+@router.get("/statements/<statement_id>/governor")
 def governor_view(statement_id: str) -> Response:
     who, actor, loaded, seen_as = _viewer(statement_id)
     if seen_as not in ("governor", "headteacher"):
@@ -1138,7 +1134,7 @@ def _check_link(svc: Services, token: str, who: Visitor) -> LinkCheck:
     try:
         link = read_link(svc.signer, token, now=svc.clock.now())
     except LinkInvalid:
-        ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(app.current_event))
+        ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(router.current_event))
         return LinkCheck(None, None, None, "invalid")
     loaded = _load(svc, link.statement_id)
     person = svc.store.get_person(link.person_id)
@@ -1186,7 +1182,7 @@ def _link_visitor(who: Visitor, token: str) -> Visitor:
     return Visitor(person=who.person, csrf_binding=f"link:{token}", new_anon=who.new_anon)
 
 
-@app.get("/statement-links/<token>")
+@router.get("/statement-links/<token>")
 def open_link(token: str) -> Response:
     """Nothing changes here: mail scanners open every link. The page says what the button does."""
     svc = services()
@@ -1217,9 +1213,9 @@ def _link_page(
     )
 
 
-@app.post("/statement-links/<token>")
+@router.post("/statement-links/<token>")
 def use_link(token: str) -> Response:
-    body = form_body(app.current_event)
+    body = form_body(router.current_event)
     require_csrf(Visitor(person=None, csrf_binding=f"link:{token}"), body)
     svc = services()
     who = _link_visitor(visitor(), token)
@@ -1260,7 +1256,7 @@ def use_link(token: str) -> Response:
     return redirect(f"/statement-links/{quote(token)}/done")
 
 
-@app.get("/statement-links/<token>/done")
+@router.get("/statement-links/<token>/done")
 def link_done(token: str) -> Response:
     """What an emailed link did: reads state only, so it can be reloaded or bookmarked. Before
     the link is used it sends the person to the link's page (still nothing changes on GET)."""
@@ -1269,7 +1265,7 @@ def link_done(token: str) -> Response:
     try:
         link = read_link(svc.signer, token, now=svc.clock.now())
     except LinkInvalid:
-        ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(app.current_event))
+        ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(router.current_event))
         return _link_problem(who, token, LinkCheck(None, None, None, "invalid"))
     loaded = _load(svc, link.statement_id)
     move = rules.MOVES_BY_ACTION.get(link.action)
@@ -1290,15 +1286,15 @@ def link_done(token: str) -> Response:
     )
 
 
-@app.post("/statement-links/<token>/renew")
+@router.post("/statement-links/<token>/renew")
 def renew_link(token: str) -> Response:
     """Email the link's own person fresh links for the statement as it is now. The page says the
     same whoever asks, so it reveals nothing to a stranger holding someone's old link."""
-    body = form_body(app.current_event)
+    body = form_body(router.current_event)
     require_csrf(Visitor(person=None, csrf_binding=f"link:{token}"), body)
     svc = services()
     who = _link_visitor(visitor(), token)
-    ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(app.current_event))
+    ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(router.current_event))
     try:
         link = read_link(svc.signer, token, now=svc.clock.now())
     except LinkInvalid:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.adapters.training import (
     add_needs,
@@ -37,10 +38,12 @@ from growthcycle.domain.training import (
 )
 from growthcycle.observability import logger
 from growthcycle.web import hooks
-from growthcycle.web.core import Visitor, app, page, require_csrf, signed_in
+from growthcycle.web.core import Visitor, page, require_csrf, signed_in
 from growthcycle.web.errors import NotFound
 from growthcycle.web.http import first, form_body, redirect
 from growthcycle.web.services import services
+
+router = Router()
 
 PLANNING_REVIEW = "planning-review"
 
@@ -75,9 +78,6 @@ def pass_statement_needs(event: hooks.FormEvent, submission: Submission) -> Resp
     return None
 
 
-hooks.after_save.append(pass_statement_needs)
-
-
 def may_manage(person: Person) -> bool:
     """The training and development coordinator (4.7) and the headteacher (10: their report)."""
     return person.has_role("cpd-lead") or person.is_headteacher
@@ -94,7 +94,7 @@ def _names(people: list[Person]) -> dict[str, Person]:
     return {p.person_id: p for p in people}
 
 
-@app.get("/training")
+@router.get("/training")
 def training_queue() -> Response:
     who, me = _lead()
     svc = services()
@@ -146,7 +146,7 @@ def _outcome_page(
     )
 
 
-@app.get("/training/<need_id>")
+@router.get("/training/<need_id>")
 def show_need(need_id: str) -> Response:
     who, me = _lead()
     need = _need_for(me, need_id)
@@ -158,10 +158,10 @@ def show_need(need_id: str) -> Response:
     return _outcome_page(who, need, values)
 
 
-@app.post("/training/<need_id>")
+@router.post("/training/<need_id>")
 def save_outcome(need_id: str) -> Response:
     who, me = _lead()
-    body = form_body(app.current_event)
+    body = form_body(router.current_event)
     require_csrf(who, body)
     svc = services()
     need = _need_for(me, need_id)
