@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from growthcycle.adapters.aws import client
 from growthcycle.adapters.store import Store, _from_item, _to_item
+from growthcycle.domain.text import header_text
 
 LEASE_SECONDS = 120
 
@@ -68,6 +69,9 @@ def _mark(store: Store, key: dict[str, str], status: str, **extra: Any) -> None:
 
 
 def _content(item: dict[str, Any], sender: str) -> dict[str, Any]:
+    # Headers from the outbox item, cleaned again here (an item queued before Email cleaned them).
+    item = {**item, "subject": header_text(item["subject"])}
+    item["to_address"] = header_text(item["to_address"])
     attachments = item.get("attachments") or []
     if not attachments:
         return {

@@ -14,6 +14,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
 
+from growthcycle.domain.text import header_text
+
 _serializer = TypeSerializer()
 
 OUTBOX_DAYS = 90
@@ -28,6 +30,12 @@ class Email:
     to_person_id: str | None = None
     attachments: tuple[tuple[str, str, str], ...] = ()  # (filename, content type, text)
     template: str | None = None  # which templates/email/<template> rendered it, when known
+
+    def __post_init__(self) -> None:
+        # Every email is built here: a name holding a line break must not split the subject
+        # header (a stored name imported before rosters refused them, or any other text).
+        object.__setattr__(self, "subject", header_text(self.subject))
+        object.__setattr__(self, "to_address", header_text(self.to_address))
 
 
 def to_person_pk(person_id: str) -> str:

@@ -51,6 +51,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from growthcycle.domain.text import has_control_characters
+
 Role = Literal[
     "headteacher",
     "line-manager",
@@ -316,6 +318,16 @@ class _Row:
 def _parse_row(number: int, raw: dict[str, str]) -> _Row:
     row = _Row(number, {}, [])
     values = row.values
+    # A line break, tab or NUL inside a cell (a quoted CSV value may hold one) would reach email
+    # subjects and pages: refused here, whatever the column, so the school fixes it at source.
+    for column in COLUMNS:
+        if has_control_characters(raw[column]):
+            row.problem(
+                column,
+                "contains a control character (a line break, tab or NUL): remove it in the "
+                "school's system and export again",
+            )
+            raw = {**raw, column: ""}
 
     staff_id = raw["staff_id"]
     if not staff_id:
