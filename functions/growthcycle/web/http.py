@@ -108,3 +108,35 @@ def add_security_headers(result: dict[str, Any]) -> dict[str, Any]:
         headers.setdefault(name, value)
     headers.setdefault("Cache-Control", "no-store")
     return result
+
+
+# -- what the API function does around every request (handlers/api.py) -------------------------
+
+
+def method_of(event: dict[str, Any]) -> str:
+    return str(event.get("requestContext", {}).get("http", {}).get("method", "")).upper()
+
+
+def as_get(event: dict[str, Any]) -> dict[str, Any]:
+    """A HEAD request answered as the GET it asks about (GET never changes anything)."""
+    context = event.get("requestContext", {})
+    return {
+        **event,
+        "requestContext": {**context, "http": {**context.get("http", {}), "method": "GET"}},
+    }
+
+
+def without_body(result: dict[str, Any]) -> dict[str, Any]:
+    return {**result, "body": "", "isBase64Encoded": False}
+
+
+def loggable_path(resolver: Any, path: str) -> str:
+    """`path` with any link token replaced by `{token}`: tokens never reach a log (the access log
+    records no path at all, see template.yaml). Every route with a `<token>` is covered, from the
+    resolver's own routes, so a new one needs nothing here."""
+    for route in resolver._dynamic_routes:
+        found = route.rule.match(path)
+        if found and "token" in found.groupdict():
+            start, end = found.span("token")
+            return f"{path[:start]}{{token}}{path[end:]}"
+    return path
