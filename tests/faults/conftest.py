@@ -1,4 +1,4 @@
-"""Fault injection: a DynamoDB client that fails chosen operations, the way AWS does."""
+"""Fault injection: DynamoDB and SES clients that fail chosen operations, the way AWS does."""
 
 from __future__ import annotations
 
@@ -24,11 +24,17 @@ class FaultyClient:
 
     def __init__(self, real: Any) -> None:
         self.real = real
-        self.faults: dict[str, list[Exception]] = {}
+        self.faults: dict[str, list[BaseException]] = {}
+        self.after: dict[str, list[BaseException]] = {}
         self.calls: list[str] = []
 
-    def fail(self, operation: str, *errors: Exception) -> None:
+    def fail(self, operation: str, *errors: BaseException) -> None:
         self.faults.setdefault(operation, []).extend(errors)
+
+    def fail_after(self, operation: str, *errors: BaseException) -> None:
+        """The next calls of `operation` reach AWS and take effect, then raise: the answer was
+        lost (a read timeout after SES accepted the email, or the process died)."""
+        self.after.setdefault(operation, []).extend(errors)
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.real, name)
@@ -40,7 +46,11 @@ class FaultyClient:
             queued = self.faults.get(name)
             if queued:
                 raise queued.pop(0)
-            return attr(*args, **kwargs)
+            answer = attr(*args, **kwargs)
+            lost = self.after.get(name)
+            if lost:
+                raise lost.pop(0)
+            return answer
 
         return call
 
@@ -53,6 +63,21 @@ def faulty_dynamodb(aws: Any, monkeypatch: pytest.MonkeyPatch) -> FaultyClient:
     faulty = FaultyClient(aws("dynamodb"))
     monkeypatch.setattr(Store, "db", property(lambda self: faulty))
     return faulty
+
+
+@pytest.fixture
+def faulty_ses(aws: Any, monkeypatch: pytest.MonkeyPatch) -> FaultyClient:
+    """The mailer's SES v2 client, through a FaultyClient."""
+    from growthcycle.adapters import delivery
+
+    faulty = FaultyClient(aws("sesv2"))
+    monkeypatch.setattr(delivery, "client", lambda service: faulty)
+    return faulty
+
+
+class Crash(BaseException):
+    """The Lambda runtime ending the process (a timeout, out of memory): no `except Exception`
+    runs, nothing is given back, only what was already written stays."""
 
 
 Injector = Callable[..., None]

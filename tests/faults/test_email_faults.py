@@ -10,63 +10,7 @@ import pytest
 
 from tests.conftest import SENDER
 from tests.faults.conftest import FaultyClient, aws_error
-
-
-def queue_one(demo: Any, key: str = "fault-test") -> dict[str, str]:
-    from growthcycle.adapters.outbox import Email, outbox_key
-
-    person = demo.people["oakfield-primary.op004"]
-    demo.store.queue_email(
-        Email(
-            to_address=person.email,
-            to_person_id=person.person_id,
-            subject="Your self-review is due",
-            html="<p>Due on Friday</p>",
-            text="Due on Friday",
-        ),
-        idempotency_key=key,
-    )
-    return outbox_key(key)
-
-
-def ses_sent() -> int:
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
-
-    return len(ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-2"].sent_messages)
-
-
-def status(demo: Any, key: dict[str, str]) -> dict[str, Any]:
-    from growthcycle.adapters.store import _from_item, _to_item
-
-    found = demo.store.db.get_item(TableName=demo.store.table_name, Key=_to_item(key))
-    return _from_item(found["Item"])
-
-
-@pytest.fixture
-def faulty_ses(aws: Any, monkeypatch: pytest.MonkeyPatch) -> FaultyClient:
-    from growthcycle.adapters import delivery
-
-    faulty = FaultyClient(aws("sesv2"))
-    monkeypatch.setattr(delivery, "client", lambda service: faulty)
-    return faulty
-
-
-def stream_event(key: dict[str, str]) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "eventID": "1",
-                "eventName": "INSERT",
-                "eventSource": "aws:dynamodb",
-                "dynamodb": {
-                    "Keys": {"pk": {"S": key["pk"]}, "sk": {"S": key["sk"]}},
-                    "SequenceNumber": "100",
-                    "StreamViewType": "KEYS_ONLY",
-                },
-            }
-        ]
-    }
+from tests.faults.mail import queue_one, ses_sent, status, stream_event
 
 
 def test_ses_throttling_gives_the_email_back_and_the_retry_sends_it_exactly_once(

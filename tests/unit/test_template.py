@@ -291,12 +291,14 @@ def test_table_from_the_template_builds_in_moto_with_its_indexes_and_ttl() -> No
             "BySchool": ["gsi2pk", "gsi2sk"],
             "DueIndex": ["due_pk", "due_sk"],
             "ToPerson": ["to_person_pk", "queued_at"],
+            "Unsent": ["unsent_pk", "queued_at"],
         }
         assert {name: i["Projection"]["ProjectionType"] for name, i in indexes.items()} == {
             "ByEmail": "ALL",
             "BySchool": "ALL",
             "DueIndex": "ALL",
             "ToPerson": "INCLUDE",
+            "Unsent": "INCLUDE",
         }
         ttl = client.describe_time_to_live(TableName=TABLE)["TimeToLiveDescription"]
         assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}

@@ -3,7 +3,11 @@ belongs to (or on its own). The table's stream hands new outbox items to the mai
 never lost between "recorded" and "sent". A key chosen by the caller makes retries harmless.
 
 An email with a recipient person id is also in the sparse ToPerson index (`to_person_pk`,
-`queued_at`), so the emails still held for a person are one Query (adapters/export.py)."""
+`queued_at`), so the emails still held for a person are one Query (adapters/export.py).
+
+An email not yet sent is also in the sparse Unsent index (`unsent_pk`, `queued_at`): `UNSENT` while
+pending or being sent, `FAILED` once the mailer gave up (adapters/delivery.py). The outbox sweep
+and `growthcycle outbox list` read it, never a Scan; sending or suppressing an email removes it."""
 
 from __future__ import annotations
 
@@ -19,6 +23,10 @@ from growthcycle.domain.text import header_text
 _serializer = TypeSerializer()
 
 OUTBOX_DAYS = 90
+
+UNSENT_INDEX = "Unsent"
+UNSENT = "OUTBOX#UNSENT"  # unsent_pk of a pending email, or one being sent
+FAILED = "OUTBOX#FAILED"  # unsent_pk of an email the mailer gave up on (an alarm fires)
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,12 @@ def outbox_key(idempotency_key: str) -> dict[str, str]:
     return {"pk": f"OUTBOX#{digest}", "sk": "EMAIL"}
 
 
+def outbox_item_key(outbox_id: str) -> dict[str, str]:
+    """The key of the outbox email `growthcycle outbox list` shows as `outbox_id` (its pk, with
+    or without the OUTBOX# prefix)."""
+    return {"pk": "OUTBOX#" + outbox_id.removeprefix("OUTBOX#"), "sk": "EMAIL"}
+
+
 def outbox_put(table_name: str, email: Email, idempotency_key: str) -> dict[str, Any]:
     """A TransactWriteItems `Put` that records the email once, whatever the retries."""
     item = {
@@ -63,6 +77,8 @@ def outbox_put(table_name: str, email: Email, idempotency_key: str) -> dict[str,
         "attachments": [list(a) for a in email.attachments] or None,
         "template": email.template,
         "queued_at": datetime.now(UTC).isoformat(),
+        # Unsent (template.yaml): the sweep finds an email the stream did not get out.
+        "unsent_pk": UNSENT,
         # ToPerson (template.yaml): a subject access export finds the emails held for a person.
         "to_person_pk": to_person_pk(email.to_person_id) if email.to_person_id else None,
         # The outbox is a transport copy, not the record (the statement, its versions and the

@@ -114,6 +114,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_target(governors)
     governors.set_defaults(module="report")
 
+    outbox = commands.add_parser("outbox", help="emails not yet sent (operations)")
+    outbox_cmds = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
+    outbox_list = outbox_cmds.add_parser(
+        "list", help="emails waiting to be sent, and those the mailer gave up on"
+    )
+    _add_target(outbox_list)
+    outbox_list.set_defaults(module="outbox")
+    outbox_retry = outbox_cmds.add_parser(
+        "retry", help="give emails the mailer gave up on back to the sweep"
+    )
+    outbox_retry.add_argument("ids", nargs="*", help="outbox ids from `outbox list`")
+    outbox_retry.add_argument("--failed", action="store_true", help="every failed email")
+    _add_target(outbox_retry)
+    outbox_retry.set_defaults(module="outbox")
+
     return parser
 
 

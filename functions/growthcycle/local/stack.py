@@ -13,7 +13,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ REGION = "eu-west-2"
 TABLE_NAME = "growthcycle-local"
 SECRET_NAME = "growthcycle-local/signing-key"  # noqa: S105 - a name, not a secret
 SAVE_EVERY_SECONDS = 1.0
+LOCAL_SWEEP_SECONDS = 3  # the outbox sweep: how often, and how old an unsent email must be
 
 
 @dataclass
@@ -196,37 +196,18 @@ class LocalStack:
             self._stop.wait(0.3)
 
     def _redeliver_stranded(self, handler: Callable[[dict[str, Any], Any], Any]) -> None:
-        """moto's stream can miss a record written while it is being read from another thread
-        (Lambda's own poller does not). Hand any outbox email still pending after a few seconds
-        to the mailer again, as a stream INSERT; the mailer's claim makes a repeat harmless.
-        Local stack only: a look through moto's memory, every few seconds."""
+        """The outbox sweep, as the deployed schedule runs it (template.yaml, every five
+        minutes), but every few seconds with a few seconds' grace: moto's stream can miss a
+        record written while it is being read from another thread (Lambda's own poller does
+        not). The same handler and the same code (adapters/delivery.sweep) as in AWS."""
         now = time.time()
-        if now - self._last_sweep < 3:
+        if now - self._last_sweep < LOCAL_SWEEP_SECONDS:
             return
         self._last_sweep = now
-        cutoff = datetime.fromtimestamp(now - 3, UTC).isoformat()
-        records = []
-        for item in self._items("OUTBOX#"):
-            if not (
-                item.get("status", {}).get("S") == "pending"
-                and item.get("queued_at", {}).get("S", "~") < cutoff
-            ):
-                continue
-            records.append(
-                {
-                    "eventID": str(uuid.uuid4()),
-                    "eventName": "INSERT",
-                    "eventSource": "aws:dynamodb",
-                    "dynamodb": {
-                        "Keys": {"pk": item["pk"], "sk": item["sk"]},
-                        "NewImage": item,
-                        "SequenceNumber": str(int(now * 1000)),
-                        "StreamViewType": "NEW_IMAGE",
-                    },
-                }
-            )
-        if records:
-            handler({"Records": records}, LocalContext(function_name="MailerFunction"))
+        handler(
+            {"outbox": "sweep", "older_than_seconds": LOCAL_SWEEP_SECONDS},
+            LocalContext(function_name="MailerFunction"),
+        )
 
     # -- sent mail, newest first ----------------------------------------------------------------
 
