@@ -28,8 +28,6 @@ class Settings(BaseModel):
     retention_years: int = Field(default=6, ge=6)  # 7: kept at least six years
     escalation_working_days: int = Field(default=3, ge=1)
     ses_configuration_set: str | None = None
-    # The trust file the functions run from; bundled beside the code.
-    trust_file: str | None = None
     # Set by the local stack only: a file holding the stack's "today" (/_local/clock).
     local_clock_file: str | None = None
 
@@ -48,7 +46,6 @@ _ENV = {
     "retention_years": "RETENTION_YEARS",
     "escalation_working_days": "ESCALATION_WORKING_DAYS",
     "ses_configuration_set": "SES_CONFIGURATION_SET",
-    "trust_file": "TRUST_FILE",
     "local_clock_file": "GROWTHCYCLE_LOCAL_CLOCK_FILE",
 }
 

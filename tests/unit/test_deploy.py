@@ -203,3 +203,74 @@ def test_schools_written_after_deploy_are_the_items_the_functions_read(
     item = Store(TABLE).get_school("riverside-academy")
     assert item is not None
     assert School.model_validate_json(item["config"]).policy_style == "growth"
+
+
+# ---------------------------------------------------------------- the first day (issue 13, 1 and 2)
+
+
+def _overrides(project: Path, old: str, new: str) -> None:
+    samconfig = project / "samconfig.toml"
+    text = samconfig.read_text(encoding="utf-8")
+    assert old in text
+    samconfig.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_dry_run_shows_the_domain_and_ses_steps_and_names_the_manual_ones(project: Path) -> None:
+    lines: list[str] = []
+    assert deploy("demo-trust", dry_run=True, root=project, out=lines.append, outputs=no_aws) == 0
+    text = "\n".join(lines)
+    assert "links use https://appraisal.oakvalley.example" in text
+    assert "add the validation CNAME" in text and "ApiDomainTarget" in text
+    assert "SES identity for oakvalley.example" in text and "DkimRecords" in text
+    assert "MAIL FROM bounce.oakvalley.example" in text
+    assert "production access" in text
+    assert text.count("(manual step") >= 4
+
+
+def test_without_a_domain_links_use_the_api_url_set_by_a_second_deploy(project: Path) -> None:
+    _overrides(
+        project,
+        'DomainName=\\"appraisal.oakvalley.example\\" BaseUrl=\\"https://appraisal.oakvalley.example\\" ',
+        "",
+    )
+    runner = Recorder()
+    lines: list[str] = []
+    api = "https://abc123.execute-api.eu-west-2.amazonaws.com"
+    code = deploy(
+        "demo-trust",
+        dry_run=False,
+        root=project,
+        runner=runner,
+        which=lambda name: f"/usr/bin/{name}" if name == "sam" else None,
+        out=lines.append,
+        outputs=lambda stack, region: {"TableName": "t", "ApiUrl": api},
+        schools_writer=lambda plan, table: 2,
+    )
+    assert code == 0
+    second = runner.commands[-1]
+    assert second[:4] == ["sam", "deploy", "--config-env", "demo-trust"]
+    assert second[-2] == "--parameter-overrides"
+    assert f'BaseUrl="{api}"' in second[-1]
+    assert 'TrustName="Oak Valley Learning Trust"' in second[-1]
+    assert f"links use: {api}" in lines
+
+
+def test_a_base_url_that_disagrees_with_the_domain_is_named(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _overrides(
+        project,
+        'BaseUrl=\\"https://appraisal.oakvalley.example\\"',
+        'BaseUrl=\\"https://x.example\\"',
+    )
+    assert deploy("demo-trust", dry_run=True, root=project, outputs=no_aws) == 1
+    assert "DomainName 'appraisal.oakvalley.example' makes it" in capsys.readouterr().err
+
+
+def test_an_existing_ses_identity_is_used_not_created(project: Path) -> None:
+    _overrides(
+        project, 'MailFromDomain=\\"bounce.oakvalley.example\\"', 'CreateEmailIdentity=\\"false\\"'
+    )
+    lines: list[str] = []
+    assert deploy("demo-trust", dry_run=True, root=project, out=lines.append, outputs=no_aws) == 0
+    assert any("already verified" in line for line in lines)

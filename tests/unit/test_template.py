@@ -408,10 +408,12 @@ def test_only_the_mailer_sends_email_and_only_as_the_trust(translated: dict[str,
     }
     assert set(senders) == {"MailerFunctionRole"}
     resources = [r["Fn::Sub"] for r in _as_list(senders["MailerFunctionRole"]["Resource"])]
-    assert (
-        "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderDomain}"
-        in resources
-    )
+    # Issue 13, item 2: SES also authorises against the (sandbox-verified) recipient identity,
+    # so any identity, on condition that the From address is the trust's.
+    assert "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*" in resources
+    assert senders["MailerFunctionRole"]["Condition"] == {
+        "StringEquals": {"ses:FromAddress": {"Ref": "SenderAddress"}}
+    }
     assert any(r.endswith(":configuration-set/${ConfigurationSet}") for r in resources)
 
 
@@ -587,3 +589,91 @@ def test_outputs_name_what_operations_need(template: dict[str, Any]) -> None:
         "DeadlineCheckDeadLetterQueueUrl",
         "AlarmTopic",
     } <= set(template["Outputs"])
+
+
+# ---------------------------------------------------------------- first day in AWS (issue 13)
+
+
+def test_links_use_the_custom_domain_when_given_and_base_url_otherwise(
+    template: dict[str, Any],
+) -> None:
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["BASE_URL"] == {
+        "Fn::If": ["HasDomain", {"Fn::Sub": "https://${DomainName}"}, {"Ref": "BaseUrl"}]
+    }
+    assert template["Parameters"]["BaseUrl"]["Default"] == ""
+
+
+def test_the_custom_domain_is_created_mapped_and_named_in_dns_only_when_asked(
+    template: dict[str, Any],
+) -> None:
+    resources = template["Resources"]
+    assert resources["ApiDomainName"]["Condition"] == "HasDomain"
+    assert resources["ApiMapping"]["Condition"] == "HasDomain"
+    assert resources["ApiMapping"]["Properties"]["ApiId"] == {"Ref": "HttpApi"}
+    assert resources["ApiMapping"]["Properties"]["Stage"] == "$default"
+    assert resources["ApiDnsRecord"]["Condition"] == "HasHostedZone"
+    assert resources["ApiCertificate"]["Condition"] == "CreateCertificate"
+    configuration = resources["ApiDomainName"]["Properties"]["DomainNameConfigurations"][0]
+    assert configuration["EndpointType"] == "REGIONAL"
+
+
+def test_an_existing_ses_identity_can_be_used_and_mail_from_is_optional(
+    template: dict[str, Any],
+) -> None:
+    resources = template["Resources"]
+    assert resources["EmailIdentity"]["Condition"] == "CreateIdentity"
+    assert template["Outputs"]["DkimRecords"]["Condition"] == "CreateIdentity"
+    assert template["Outputs"]["MailFromRecords"]["Condition"] == "HasMailFrom"
+    mail_from = resources["EmailIdentity"]["Properties"]["MailFromAttributes"]
+    assert mail_from["Fn::If"][0] == "HasMailFrom"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"DomainName": "", "BaseUrl": "https://abc123.execute-api.eu-west-2.amazonaws.com"},
+        {"CreateEmailIdentity": "false", "MailFromDomain": ""},
+        {"HostedZoneId": "Z0123456789ABC", "MailFromDomain": "bounce.oakvalley.example"},
+    ],
+    ids=["no-domain", "existing-identity", "hosted-zone-and-mail-from"],
+)
+def test_the_template_translates_with_each_choice_of_domain_and_identity(
+    overrides: dict[str, str],
+) -> None:
+    sam = load_template()
+    sam["Globals"]["Function"]["CodeUri"] = "s3://growthcycle-artifacts/functions.zip"
+    translator = Translator(None, Parser(), boto_session=boto3.Session(region_name=REGION))
+    parameters = {**PARAMETERS, **overrides}
+    translated = translator.translate(sam, parameter_values=parameters, get_managed_policy_map=dict)
+    assert _lint_messages(json.dumps(translated)) == []
+
+
+def test_the_outbox_sweep_runs_every_five_minutes_without_retries(
+    translated: dict[str, Any],
+) -> None:
+    schedules = _resources(translated, "AWS::Scheduler::Schedule").values()
+    (sweep,) = [
+        s
+        for s in schedules
+        if s["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": ["MailerFunction", "Arn"]}
+    ]
+    assert sweep["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
+    assert json.loads(sweep["Properties"]["Target"]["Input"]) == {
+        "outbox": "sweep",
+        "older_than_seconds": 300,
+    }
+
+
+def test_the_email_alarms_watch_failed_and_stuck_emails(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    failed = resources["OutboxEmailFailedAlarm"]["Properties"]
+    assert (failed["Namespace"], failed["MetricName"]) == ("GrowthCycle", "EmailFailed")
+    stuck = resources["OutboxEmailsStuckAlarm"]["Properties"]
+    assert (stuck["MetricName"], stuck["EvaluationPeriods"]) == ("OutboxStuck", 3)
+    dead_letter = resources["OutboxDeadLetterQueueAlarm"]["Properties"]["AlarmDescription"]
+    retries = resources["MailerFunction"]["Properties"]["Events"]["Outbox"]["Properties"][
+        "MaximumRetryAttempts"
+    ]
+    assert f"MaximumRetryAttempts {retries}" in dead_letter
+    assert "five times" not in dead_letter  # the old text, when the template set eight

@@ -6,10 +6,15 @@
      the parameters agree with the trust file: TrustName, SenderAddress, SenderDomain (the
      sender's domain), BaseUrl, and LinkExpiryDays, RetentionYears, EscalationWorkingDays (where
      samconfig leaves one out, the template's default must equal the trust file's value);
+     BaseUrl follows DomainName: with a DomainName, links use https://<DomainName> (BaseUrl, if
+     given, must say the same, and so must the trust file); without one and without BaseUrl,
+     links use the API's own address, set after the first deploy (below);
    - `cfn-lint template.yaml`, when cfn-lint is installed.
 2. `sam build --config-env NAME`, `python -m compileall` on the build (Lambda cannot write .pyc
    files, so a package without them compiles our modules on every cold start), then `sam deploy --config-env NAME --no-fail-on-empty-changeset`
    (which asks to confirm the change set, as samconfig says; with nothing to change it carries on).
+   Without a DomainName or BaseUrl, a second `sam deploy` then passes BaseUrl=<the ApiUrl output>
+   (a function cannot reference its own HTTP API in the template: a circular dependency).
 3. The trust's school settings are written to the new stack's table (the SCHOOL items the
    functions read; `put_trust`), the table named by the stack's `TableName` output.
 
@@ -61,6 +66,18 @@ class DeployPlan:
     region: str
     parameters: dict[str, str]
     root: Path
+
+    @property
+    def base_url_from_api(self) -> bool:
+        """No custom domain and no BaseUrl: links use the API's own address (ApiUrl)."""
+        return not self.parameters.get("DomainName") and not self.parameters.get("BaseUrl")
+
+    def deploy_with_base_url(self, api_url: str) -> list[str]:
+        """The second deploy: every samconfig parameter plus BaseUrl (sam's
+        --parameter-overrides replaces samconfig's, so all of them are passed)."""
+        overrides = {**self.parameters, "BaseUrl": api_url}
+        text = " ".join(f'{name}="{value}"' for name, value in overrides.items())
+        return [*self.commands[-1], "--parameter-overrides", text]
 
     @property
     def commands(self) -> list[list[str]]:
@@ -164,8 +181,22 @@ def plan_deploy(trust_name: str, root: Path = PROJECT_ROOT) -> DeployPlan:
 
     if trust is not None and deploy:
         defaults = _template_defaults(root)
-        for name, wanted in _expected_parameters(trust).items():
-            given = parameters.get(name, defaults.get(name))
+        expected = _expected_parameters(trust)
+        domain = parameters.get("DomainName", "")
+        if domain:
+            derived = f"https://{domain}"
+            if parameters.get("BaseUrl", derived) != derived:
+                problems.append(
+                    f"samconfig.toml: BaseUrl is {parameters['BaseUrl']!r} but DomainName "
+                    f"{domain!r} makes it {derived!r}: leave BaseUrl out or make it agree"
+                )
+            parameters_with_base = {**parameters, "BaseUrl": derived}
+        else:
+            parameters_with_base = parameters
+            if not parameters.get("BaseUrl"):
+                expected.pop("BaseUrl")  # the API's own address, known after the first deploy
+        for name, wanted in expected.items():
+            given = parameters_with_base.get(name, defaults.get(name))
             if given is None:
                 problems.append(
                     f"samconfig.toml: [{trust_name}.deploy.parameters] parameter_overrides has "
@@ -196,6 +227,66 @@ def _print_plan(plan: DeployPlan, out: Callable[[str], None]) -> None:
     out(f"stack {plan.stack_name} in {plan.region}, parameters (samconfig.toml):")
     for name, value in plan.parameters.items():
         out(f"  {name}={value}")
+    for line in _first_day_steps(plan):
+        out(line)
+
+
+def _first_day_steps(plan: DeployPlan) -> list[str]:
+    """What the stack will do about the domain and SES, and what is left to do by hand
+    (docs/operations.md walks each step)."""
+    p = plan.parameters
+    domain = p.get("DomainName", "")
+    lines = ["domain:"]
+    if domain:
+        lines.append(f"  links use https://{domain}; the stack creates its API domain and mapping")
+        if p.get("CertificateArn"):
+            lines.append(f"  certificate: {p['CertificateArn']} (must be ISSUED, in {plan.region})")
+        elif p.get("HostedZoneId"):
+            lines.append("  certificate: the stack requests one, validated in the hosted zone")
+        else:
+            lines.append(
+                "  certificate: the stack requests one and WAITS: add the validation CNAME the "
+                "stack's events show (manual step)"
+            )
+        if p.get("HostedZoneId"):
+            lines.append(f"  DNS: the stack adds {domain} to hosted zone {p['HostedZoneId']}")
+        else:
+            lines.append(
+                f"  DNS: point {domain} at the ApiDomainTarget output (manual step, a CNAME)"
+            )
+    elif p.get("BaseUrl"):
+        lines.append(f"  no custom domain; links use BaseUrl {p['BaseUrl']}")
+    else:
+        lines.append(
+            "  no custom domain; links use the API's own address: after the first deploy, a "
+            "second `sam deploy` passes BaseUrl=<ApiUrl output>"
+        )
+    sender_domain = p.get("SenderDomain", "")
+    lines.append("email (SES):")
+    if p.get("CreateEmailIdentity", "true") == "true":
+        lines.append(
+            f"  the stack creates the SES identity for {sender_domain}: add the three DkimRecords "
+            "CNAMEs to DNS (manual step)"
+        )
+    else:
+        lines.append(
+            f"  uses the SES identity {sender_domain} already verified in {plan.region} "
+            "(CreateEmailIdentity=false)"
+        )
+    if p.get("MailFromDomain"):
+        lines.append(
+            f"  MAIL FROM {p['MailFromDomain']}: add the MX and TXT records of the MailFromRecords "
+            "output (manual step)"
+        )
+    else:
+        lines.append(
+            "  no custom MAIL FROM domain: SPF will not align with the From domain (DMARC)"
+        )
+    lines.append(
+        f"  a DMARC TXT record _dmarc.{sender_domain} (p=none to start), then SES production "
+        "access (manual steps; in the sandbox only verified addresses receive mail)"
+    )
+    return lines
 
 
 def stack_outputs(stack_name: str, region: str) -> dict[str, str]:
@@ -247,6 +338,8 @@ def deploy(
             out("  " + shlex.join(plan.lint_command))
         for command in plan.commands:
             out("  " + shlex.join(command))
+        if plan.base_url_from_api:
+            out("  " + shlex.join(plan.deploy_with_base_url("<ApiUrl output>")))
         out(
             f"  then write {len(plan.trust.schools)} SCHOOL items (the trust file's school "
             f"settings) to the table in stack {plan.stack_name}'s TableName output"
@@ -270,6 +363,13 @@ def deploy(
             print(f"growthcycle deploy: {shlex.join(command)} failed ({code})", file=sys.stderr)
             return code
     found = outputs(plan.stack_name, plan.region)
+    if plan.base_url_from_api and found.get("ApiUrl"):
+        command = plan.deploy_with_base_url(found["ApiUrl"])
+        out("$ " + shlex.join(command))
+        code = runner(command, plan.root)
+        if code != 0:
+            print(f"growthcycle deploy: the BaseUrl deploy failed ({code})", file=sys.stderr)
+            return code
     table = found.get("TableName")
     if not table:
         print(
@@ -280,8 +380,14 @@ def deploy(
     out(f"wrote {count} SCHOOL items to {table}")
     if "ApiUrl" in found:
         out(f"API: {found['ApiUrl']}")
+    if "BaseUrl" in found or plan.base_url_from_api:
+        out(f"links use: {found.get('BaseUrl') or found.get('ApiUrl')}")
+    if "ApiDomainTarget" in found:
+        out(f"point the domain at (unless the stack's hosted zone did): {found['ApiDomainTarget']}")
     if "DkimRecords" in found:
         out(f"SES DKIM records to add to DNS (docs/operations.md): {found['DkimRecords']}")
+    if "MailFromRecords" in found:
+        out(f"MAIL FROM records to add to DNS: {found['MailFromRecords']}")
     return 0
 
 
