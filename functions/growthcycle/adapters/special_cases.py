@@ -37,11 +37,12 @@ from growthcycle.domain.deadlines import OpenItem
 from growthcycle.domain.records import AuditEntry
 from growthcycle.domain.retention import expires_at as retention_expiry
 from growthcycle.domain.retention import latest_end
-from growthcycle.domain.special_cases import CapabilityRecord, Transfer, pushed_due_dates
-
-
-class CapabilityConflict(Exception):
-    """Someone changed the capability record at the same moment."""
+from growthcycle.domain.special_cases import (
+    CapabilityConflict,
+    CapabilityRecord,
+    Transfer,
+    pushed_due_dates,
+)
 
 
 def _capability_key(person_id: str, cycle_id: str) -> dict[str, str]:

@@ -36,6 +36,26 @@ class ReviewerRefused(ValueError):
     """An assignment or appointment the policy does not allow; the message says why, plainly."""
 
 
+class UnknownReviewee(LookupError):
+    """No member of staff in post at this school has that id."""
+
+
+class UnknownRequest(LookupError):
+    """No request for a different reviewer with that id at this school."""
+
+
+class RequestAlreadyDecided(Exception):
+    """The headteacher (or someone at the same moment) decided this request already."""
+
+
+class AlreadyAsked(Exception):
+    """The reviewee has a request for a different reviewer the headteacher has not decided."""
+
+
+class HeadteacherAsks(Exception):
+    """The headteacher's reviewers are governors: the governing body replaces one (4.2)."""
+
+
 def status(person: Person) -> int:
     """4.2: a person's status in the staffing structure (0: not in it)."""
     return max((STATUS_RANK.get(role, 0) for role in person.roles), default=0)
@@ -148,6 +168,17 @@ def effective_reviewers(
 
 def reviewee_counts(reviewers: Mapping[str, str | None]) -> Counter[str]:
     return Counter(r for r in reviewers.values() if r)
+
+
+def candidates_for(
+    person: Person, staff: Sequence[Person], by_id: Mapping[str, Person]
+) -> list[Person]:
+    """4.2: who may be offered as `person`'s reviewer: staff in post of the same or higher status
+    than their line manager (or the headteacher in that place), never the person themself. The
+    cap is checked on choosing (check_assignment), as it depends on who else they review."""
+    manager = line_manager_or_head(person, by_id)
+    floor = status(manager) if manager is not None else 0
+    return [c for c in staff if c.person_id != person.person_id and status(c) >= floor]
 
 
 def line_manager_or_head(subject: Person, by_id: Mapping[str, Person]) -> Person | None:

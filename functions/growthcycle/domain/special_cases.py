@@ -33,6 +33,44 @@ from growthcycle.domain.cycles import (
     resume_due_date,
     suspended_working_days,
 )
+from growthcycle.domain.forms import format_date
+
+
+class CapabilityConflict(Exception):
+    """Someone changed the capability record at the same moment."""
+
+
+class CyclePaused(Exception):
+    """3, 4.1: the cycle is paused for the capability procedure, so nothing in it is saved. The
+    message is what the person is told (no reason given: 7)."""
+
+    def __init__(self, since: date) -> None:
+        super().__init__(paused_refusal(since))
+        self.since = since
+
+
+class TransferRefused(ValueError):
+    """A transfer the headteacher entered cannot be recorded; `key` is the field it is about."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+PAUSED_NOTE = (
+    "This cycle is paused, so its due dates are on hold. They carry on, moved on by the days "
+    "it was paused, when the headteacher restarts it (3, 4.1)."
+)
+
+
+def paused_refusal(since: date) -> str:
+    """What a person is told when they try to change a paused cycle's records (3, 4.1). No
+    reason is given (7)."""
+    return (
+        f"This cycle has been paused since {format_date(since)}, so nothing in it can be saved or "
+        "signed until the headteacher restarts it (3, 4.1). Nothing you typed has been lost: it "
+        "is below, not saved. Keep a copy if you need it."
+    )
 
 
 class AlreadySuspended(ValueError):
