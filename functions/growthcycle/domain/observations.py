@@ -13,8 +13,9 @@ What a booking must satisfy, each a row or a small check citing its point of the
 
 After the visit: the feedback meeting within 1 working day (App 3.11) and the written record
 within 5 working days (App 3.13), computed by `domain.clocks`. The reviewee may append comments
-(App 3.13); copies go to the reviewee and the line manager (App 3.13, 3.14); agreed formal
-development goes to the CPD lead (App 3.15).
+(App 3.13); copies go to the reviewee and their reviewer of record (App 3.13, 3.14: the line
+manager unless the headteacher assigned another reviewer, 4.2), who with the headteacher books and
+sees them; agreed formal development goes to the CPD lead (App 3.15).
 
 The policy styles differ as data (`STYLE_RULES`): in the growth style observation is
 developmental and carries no grade (seed 002: "no high stakes observations"); the record form
@@ -36,7 +37,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from growthcycle.domain.calendar import WorkingCalendar
 from growthcycle.domain.clocks import due_date
 from growthcycle.domain.cycles import Cycle
+from growthcycle.domain.forms import FieldError
 from growthcycle.domain.people import Person
+from growthcycle.domain.reviewers import ReviewOfRecord, review_of_record
 
 PLAN_FORM = "observation-plan"
 RECORD_FORM = "observation-record"
@@ -101,6 +104,45 @@ class BookingRefused(Exception):
     def __init__(self, problems: Sequence[Problem]) -> None:
         super().__init__("; ".join(p.code for p in problems))
         self.problems = list(problems)
+
+
+class BookingInvalid(Exception):
+    """A booking with mistakes, each beside its field, in the order the fields appear: the form's
+    own checks, the observer, the time, and the notice, cycle and limit rules, all at once."""
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        super().__init__("; ".join(e.key for e in errors))
+        self.errors = list(errors)
+
+
+class TooEarlyToRecord(Exception):
+    """App 3.13: the record is written once the observation has taken place."""
+
+    def __init__(self, day: date) -> None:
+        super().__init__(day.isoformat())
+        self.day = day
+
+
+class RecordInvalid(Exception):
+    """The record form's mistakes; `values` as typed, to show again."""
+
+    def __init__(self, values: Mapping[str, Any], errors: Sequence[FieldError]) -> None:
+        super().__init__("; ".join(e.key for e in errors))
+        self.values = dict(values)
+        self.errors = list(errors)
+
+
+class RecordChanged(Exception):
+    """Someone saved the record since the observer loaded it (or at the same moment); nothing was
+    saved. `version`: the one to send again on."""
+
+    def __init__(self, version: int, message: str) -> None:
+        super().__init__(message)
+        self.version = version
+
+
+class CommentInvalid(ValueError):
+    """An empty or over-long comment; the message says which."""
 
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -351,35 +393,50 @@ def formal_development(record: Mapping[str, Any]) -> str:
     return str(record.get("formal_development") or "")
 
 
-def may_book(actor: Person, reviewee: Person) -> bool:
-    """Who may arrange an observation: the reviewee's reviewer (line manager) or the headteacher
-    of the same school (App 3.3, 3.5: arranged with the reviewer as part of the monitoring plan)."""
+def _reviewers(reviewee: Person, record: ReviewOfRecord | None) -> ReviewOfRecord:
+    """The reviewee's reviewer of record (4.2); with none given, the default rule's line manager."""
+    return record if record is not None else review_of_record(reviewee, headteacher_id=None)
+
+
+def may_book(actor: Person, reviewee: Person, record: ReviewOfRecord | None = None) -> bool:
+    """Who may arrange an observation: the reviewee's reviewer of record (`record`, from
+    domain/reviewers.py `review_of_record`: an assigned reviewer replaces the line manager, 4.2)
+    or the headteacher of the same school (App 3.3, 3.5: arranged with the reviewer as part of
+    the monitoring plan)."""
     if actor.school_id != reviewee.school_id or actor.person_id == reviewee.person_id:
         return False
     if not reviewee.is_staff:
         return False
-    return reviewee.line_manager_person_id == actor.person_id or actor.is_headteacher
+    return _reviewers(reviewee, record).includes(actor.person_id) or actor.is_headteacher
 
 
-def may_see(actor: Person, reviewee: Person, observation: Observation | None = None) -> bool:
-    """7 and App 3.14: the reviewee, their reviewer (line manager), the headteacher, and the
-    observer of that observation; nobody of another school."""
+def may_see(
+    actor: Person,
+    reviewee: Person,
+    observation: Observation | None = None,
+    record: ReviewOfRecord | None = None,
+) -> bool:
+    """7 and App 3.14: the reviewee, their reviewer of record, the headteacher, and the observer
+    of that observation; nobody of another school."""
     if actor.school_id != reviewee.school_id:
         return False
     if actor.person_id == reviewee.person_id or actor.is_headteacher:
         return True
-    if reviewee.line_manager_person_id == actor.person_id:
+    if _reviewers(reviewee, record).includes(actor.person_id):
         return True
     return observation is not None and observation.observer_id == actor.person_id
 
 
-def copy_recipients(observation: Observation, reviewee: Person) -> list[str]:
-    """App 3.13 and 3.14: a copy to the reviewee and to the line manager (when the line manager
-    is not the observer, who wrote it)."""
+def copy_recipients(
+    observation: Observation, reviewee: Person, record: ReviewOfRecord | None = None
+) -> list[str]:
+    """App 3.13 and 3.14: a copy to the reviewee and to their reviewer of record (the line
+    manager unless another reviewer was assigned, 4.2), when that is not the observer, who wrote
+    it."""
     wanted = [reviewee.person_id]
-    manager = reviewee.line_manager_person_id
-    if manager and manager != observation.observer_id:
-        wanted.append(manager)
+    reviewer = _reviewers(reviewee, record).primary
+    if reviewer and reviewer != observation.observer_id and reviewer != reviewee.person_id:
+        wanted.append(reviewer)
     return wanted
 
 
