@@ -21,7 +21,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict
 
 from growthcycle.adapters.store import (
     Cancelled,
@@ -32,30 +31,9 @@ from growthcycle.adapters.store import (
     submission_key,
 )
 from growthcycle.domain.records import AuditEntry, Submission
+from growthcycle.domain.reflections import Reflection
 
-GENERAL = "general"
 TOKEN_DAYS = 2  # long enough for any retry of the same page; the marker then expires
-
-
-class Reflection(BaseModel):
-    """What I tried, what happened, what next: about one objective/commitment, or general.
-
-    Never scored (seed 003, point 2); an approach that did not work is a good reflection
-    (seed 001, risk 4).
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    person_id: str
-    cycle_id: str
-    recorded_at: datetime
-    recorded_by: str
-    about: str = GENERAL  # "general" or "<items key>.<index>", e.g. "commitments.1"
-    about_title: str = ""  # the objective/commitment's title when recorded (it may change later)
-    tried: str
-    happened: str = ""
-    next_step: str = ""
-    sk: str = ""
 
 
 def reflection_prefix(cycle_id: str) -> str:
