@@ -19,6 +19,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from growthcycle.domain.people import Person
+
 Status = Literal["open", "provided", "not-provided"]
 STATUSES: tuple[Status, ...] = ("open", "provided", "not-provided")
 Source = Literal["planning-review", "observation"]
@@ -358,6 +360,20 @@ def needs_from_statement(
             now=now,
         )
     return distinct_needs(found)
+
+
+class OutcomeChanged(Exception):
+    """Someone else recorded an outcome first; nothing was saved. `reread`: show the need as it
+    is now (a write at the same moment), not as it was loaded."""
+
+    def __init__(self, message: str, *, reread: bool = False) -> None:
+        super().__init__(message)
+        self.reread = reread
+
+
+def may_manage(person: Person) -> bool:
+    """The training and development coordinator (4.7) and the headteacher (10: their report)."""
+    return person.has_role("cpd-lead") or person.is_headteacher
 
 
 class OutcomeInvalid(ValueError):

@@ -5,6 +5,8 @@
 - GET /training: the school's queue (the CPD lead and the headteacher only; 404 otherwise).
 - GET/POST /training/<need_id>: record what was provided and when, or that the support could
   not be provided and why (10: reported to governors).
+
+The use cases are in app/training.py.
 """
 
 from __future__ import annotations
@@ -16,27 +18,16 @@ from urllib.parse import quote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from growthcycle.adapters.training import (
-    add_needs,
-    get_need,
-    needs_with_status,
-    record_outcome,
-    training_needs,
-)
+from growthcycle.app import training as cases
 from growthcycle.domain.forms import format_date
 from growthcycle.domain.people import Person
-from growthcycle.domain.records import AuditEntry, Submission, VersionConflict
-from growthcycle.domain.retention import expires_at_for_cycle_id
+from growthcycle.domain.records import Submission
 from growthcycle.domain.training import (
-    THEMES,
+    OutcomeChanged,
     OutcomeInvalid,
     TrainingNeed,
-    by_theme,
-    check_outcome,
-    distinct_needs,
-    needs_from_statement,
+    may_manage,
 )
-from growthcycle.observability import logger
 from growthcycle.web import hooks
 from growthcycle.web.core import Visitor, page, require_csrf, signed_in
 from growthcycle.web.errors import NotFound
@@ -52,35 +43,8 @@ def pass_statement_needs(event: hooks.FormEvent, submission: Submission) -> Resp
     """4.7: development and training agreed in the statement go to the CPD lead."""
     if event.form.id != PLANNING_REVIEW or submission.status != "submitted":
         return None
-    found = needs_from_statement(
-        submission.values,
-        school_id=event.school.id,
-        person_id=event.subject.person_id,
-        cycle_id=event.cycle_id,
-        now=submission.saved_at,
-    )
-    # A revised statement that rewords a need ("Phonics hub training" -> "... training day")
-    # does not queue it twice: near-identical to an open need of theirs this cycle is skipped.
-    queued = training_needs(event.svc.store, event.school.id, event.cycle_id) if found else []
-    needs = distinct_needs(found, [n for n in queued if n.person_id == event.subject.person_id])
-    added = add_needs(
-        event.svc.store,
-        needs,
-        expires_at=expires_at_for_cycle_id(event.svc.settings, event.cycle_id),  # 7
-    )
-    logger.info(
-        "training needs queued",
-        source=PLANNING_REVIEW,
-        found=len(found),
-        distinct=len(needs),
-        added=added,
-    )
+    cases.pass_statement_needs(event.svc, event.school, event.subject, event.cycle_id, submission)
     return None
-
-
-def may_manage(person: Person) -> bool:
-    """The training and development coordinator (4.7) and the headteacher (10: their report)."""
-    return person.has_role("cpd-lead") or person.is_headteacher
 
 
 def _lead() -> tuple[Visitor, Person]:
@@ -90,34 +54,25 @@ def _lead() -> tuple[Visitor, Person]:
     return who, me
 
 
-def _names(people: list[Person]) -> dict[str, Person]:
-    return {p.person_id: p for p in people}
-
-
 @router.get("/training")
 def training_queue() -> Response:
     who, me = _lead()
-    svc = services()
-    school_id = me.school_id
-    open_needs = needs_with_status(svc.store, school_id, "open")
-    provided = needs_with_status(svc.store, school_id, "provided")
-    not_provided = needs_with_status(svc.store, school_id, "not-provided")
-    counts = by_theme([*open_needs, *provided, *not_provided])
+    seen = cases.queue(services(), me.school_id)
     return page(
         "training/queue.html",
         who,
-        open_needs=open_needs,
-        provided=list(reversed(provided))[:20],
-        not_provided=list(reversed(not_provided)),
-        people=_names(svc.store.people_in_school(school_id)),
-        themes=[(t, counts.get(t.id, {})) for t in THEMES],
+        open_needs=seen.open_needs,
+        provided=seen.provided,
+        not_provided=seen.not_provided,
+        people=seen.people,
+        themes=seen.themes,
         day=format_date,
     )
 
 
 def _need_for(me: Person, need_id: str) -> TrainingNeed:
-    need = get_need(services().store, need_id) if len(need_id) <= 64 else None
-    if need is None or need.school_id != me.school_id:
+    need = cases.need_for(services(), me, need_id)
+    if need is None:
         raise NotFound("There is nothing at this address.")
     return need
 
@@ -131,13 +86,12 @@ def _outcome_page(
     status: int = 200,
     message: str | None = None,
 ) -> Response:
-    svc = services()
     return page(
         "training/need.html",
         who,
         http_status=status,
         need=need,
-        person_of_need=svc.store.get_person(need.person_id),
+        person_of_need=cases.person_of(services(), need),
         values=values,
         errors=errors or {},
         message=message,
@@ -163,62 +117,17 @@ def save_outcome(need_id: str) -> Response:
     who, me = _lead()
     body = form_body(router.current_event)
     require_csrf(who, body)
-    svc = services()
     need = _need_for(me, need_id)
     values: dict[str, Any] = {k: first(body, k)[:2100] for k in ("status", "outcome_on", "outcome")}
-    try:
-        status, day = check_outcome(
-            values["status"], values["outcome_on"], values["outcome"], svc.clock.today()
-        )
-    except OutcomeInvalid as invalid:
-        return _outcome_page(who, need, values, invalid.errors, status=422)
-    outcome = values["outcome"].strip()
-    if need.status == status and need.outcome_on == day and need.outcome == outcome:
-        return redirect("/training")  # sent twice: already recorded
     try:
         loaded = int(first(body, "_version") or 0)
     except ValueError:
         loaded = 0
-    if loaded != need.version:
-        return _outcome_page(
-            who,
-            need,
-            values,
-            status=409,
-            message=(
-                "Someone else recorded an outcome for this need while you were writing. Check "
-                "what is recorded now, then send yours again if it is still right."
-            ),
-        )
-    after = need.model_copy(
-        update={
-            "status": status,
-            "outcome_on": day,
-            "outcome": outcome,
-            "updated_by": me.person_id,
-            "updated_at": svc.clock.now(),
-            "version": need.version + 1,
-        }
-    )
-    audit = AuditEntry(
-        subject_id=need.person_id,
-        actor_id=me.person_id,
-        action=f"training.{status}",
-        target=f"training:{need.need_id}",
-        channel="page",
-        at=svc.clock.now(),
-    )
     try:
-        ttl = expires_at_for_cycle_id(svc.settings, need.cycle_id)  # 7
-        record_outcome(svc.store, need, after, audit, expires_at=ttl)
-    except VersionConflict:
-        current = _need_for(me, need_id)
-        return _outcome_page(
-            who,
-            current,
-            values,
-            status=409,
-            message="Someone saved an outcome at the same moment. Check it, then send again.",
-        )
-    logger.info("training outcome recorded", need_id=need.need_id, status=status)
+        cases.record(services(), me, need, values, loaded)
+    except OutcomeInvalid as invalid:
+        return _outcome_page(who, need, values, invalid.errors, status=422)
+    except OutcomeChanged as changed:
+        shown = _need_for(me, need_id) if changed.reread else need
+        return _outcome_page(who, shown, values, status=409, message=str(changed))
     return redirect("/training")
