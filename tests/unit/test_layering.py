@@ -50,7 +50,6 @@ STILL_CROSSING: frozenset[tuple[str, str]] = frozenset(
         ("growthcycle.web.forms_pages", "growthcycle.web.reflections"),
         ("growthcycle.web.forms_pages", "growthcycle.web.reviewers"),
         ("growthcycle.web.forms_pages", "growthcycle.web.special_cases"),
-        ("growthcycle.web.report", "growthcycle.adapters.report"),
         ("growthcycle.web.sign_in", "growthcycle.adapters.outbox"),
         ("growthcycle.web.sign_in", "growthcycle.adapters.sign_in"),
         ("growthcycle.web.statements", "growthcycle.adapters.outbox"),
@@ -58,7 +57,6 @@ STILL_CROSSING: frozenset[tuple[str, str]] = frozenset(
         ("growthcycle.web.statements", "growthcycle.adapters.statements"),
         ("growthcycle.web.statements", "growthcycle.web.reviewers"),
         ("growthcycle.web.statements", "growthcycle.web.special_cases"),
-        ("growthcycle.web.training", "growthcycle.adapters.training"),
     }
 )
 

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from growthcycle.adapters.report import SchoolUnknown, report_input
+from growthcycle.app.report import report_csv
 from growthcycle.cli.target import TargetUnknown, target_from_args
 from growthcycle.domain.report import YearInvalid, build_report, end_year
-from growthcycle.web.report import report_csv
 from growthcycle.web.templating import TEMPLATES_DIR, render
 
 

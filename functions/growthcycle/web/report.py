@@ -1,23 +1,20 @@
 """The governors' report (10) for the headteacher: `GET /report?year=2026-27` (a page that prints
 cleanly) and `GET /report.csv?year=2026-27`. Nobody else sees either (a 404 that looks like
-nothing). The same report as `growthcycle report governors`; nothing changes on GET.
+nothing). The same report as `growthcycle report governors` (app/report.py); nothing changes on
+GET.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from growthcycle.adapters.report import report_input
-from growthcycle.domain.cycles import cycle_for
+from growthcycle.app import report as cases
 from growthcycle.domain.people import Person
-from growthcycle.domain.report import Report, YearInvalid, build_report, csv_rows, end_year
+from growthcycle.domain.report import YearInvalid, end_year
 from growthcycle.domain.trust import School
-from growthcycle.observability import logger
 from growthcycle.web.core import Visitor, page, school_of, signed_in
 from growthcycle.web.errors import NotFound
 from growthcycle.web.services import Services, services
@@ -38,27 +35,6 @@ def _headteacher() -> tuple[Visitor, Person, Services, School]:
     return who, me, svc, school_of(svc, me)
 
 
-def _current_year(svc: Services, school: School) -> str:
-    """The teachers' current cycle (4.1): the report most often asked for."""
-    month, day = (int(part) for part in school.cycle.teachers_due.split("-"))
-    return cycle_for(("teacher",), svc.clock.today(), teachers_due=(month, day)).cycle_id
-
-
-def _report(svc: Services, school: School, year: str) -> Report:
-    data = report_input(svc.store, school.id, year, svc.clock.today())
-    report = build_report(data.input)
-    logger.info(
-        "governors report built",
-        school_id=school.id,
-        year=year,
-        people=data.people,
-        statements=data.statements,
-        queries=data.queries,
-        withheld=report.any_withheld,
-    )
-    return report
-
-
 def _year(raw: str | None) -> tuple[str, str | None]:
     """The year asked for, and a problem to show (nothing typed is lost: it goes back in the box)."""
     year = (raw or "").strip()[:MAX_YEAR_CHARS]
@@ -74,12 +50,12 @@ def governors_report() -> Response:
     who, _, svc, school = _headteacher()
     raw = router.current_event.get_query_string_value("year")
     if raw is None:
-        year, error = _current_year(svc, school), None
+        year, error = cases.current_year(svc, school), None
     else:
         year, error = _year(raw)
     if error:
         return page("report/page.html", who, http_status=400, report=None, year=year, error=error)
-    report = _report(svc, school, year)
+    report = cases.governors_report(svc, school, year)
     return page(
         "report/page.html",
         who,
@@ -100,15 +76,8 @@ def governors_report_csv() -> Response:
     return Response(
         status_code=200,
         content_type="text/csv; charset=utf-8",
-        body=report_csv(_report(svc, school, year)),
+        body=cases.report_csv(cases.governors_report(svc, school, year)),
         headers={
             "Content-Disposition": f'attachment; filename="governors-report-{school.id}-{year}.csv"'
         },
     )
-
-
-def report_csv(report: Report) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(csv_rows(report))
-    return out.getvalue()
