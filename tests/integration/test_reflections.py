@@ -232,3 +232,18 @@ def test_recording_a_reflection_closes_the_open_reflection_nudge_seed_003(
     _record(browser, "Cold calling")
     item = demo.store.db.get_item(TableName=demo.store.table_name, Key=_to_item(key))["Item"]
     assert "due_pk" not in item and "closed_at" in item
+
+
+def test_back_then_save_again_records_one_reflection_as_a_double_tap_does_seed_003(
+    browser: Browser, demo: Any
+) -> None:
+    # Given a reflection saved, then Back (the page is loaded again, with a new one-time token)
+    # and the same words sent again
+    browser.act_as(TEACHER)
+    typed = {"about": "general", "tried": "Mini whiteboards", "happened": "Everyone answered"}
+    assert browser.post("/reflections/new", {**_new(browser), **typed})["statusCode"] == 303
+    again = browser.post("/reflections/new", {**_new(browser), **typed})
+    # Then it lands on the timeline as before, and the timeline holds it once
+    assert again["statusCode"] == 303
+    assert [r.tried for r in _stored(demo, TEACHER)] == ["Mini whiteboards"]
+    assert len(demo.store.audit_entries(TEACHER)) == 1

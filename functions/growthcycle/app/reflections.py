@@ -8,6 +8,7 @@ offered), CyclePaused (3, 4.1: a paused cycle records nothing).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 from urllib.parse import quote
 
@@ -64,10 +65,10 @@ def record(
     choices: list[About],
     entered: dict[str, Any],
     about: str,
-    token: str,
 ) -> Reflection:
-    """Record a reflection of mine in my current cycle, once per `token` (a double tap records
-    one). ReflectionInvalid, then CyclePaused."""
+    """Record a reflection of mine in my current cycle, once (a double tap, or Back then Save
+    again, records one: see `_same_words`).
+    ReflectionInvalid, then CyclePaused."""
     cycle_id = svc.cycle(me).cycle_id
     chosen = next((c for c in choices if c.value == about), None)
     errors: list[FieldError] = []
@@ -100,8 +101,17 @@ def record(
         happened=str(clean.get("happened", "")),
         next_step=str(clean.get("next_step", "")),
     )
-    _store(svc, reflection, me, token)
+    _store(svc, reflection, me, _same_words(reflection))
     return reflection
+
+
+def _same_words(reflection: Reflection) -> str:
+    """The single-use value a reflection is recorded once under: its words, not the page's
+    one-time token, so Back then Save again (a reloaded page, a new token) is the same as a
+    double tap: one reflection (issue 17.4). The same words again within the marker's two days
+    are the same reflection."""
+    words = (reflection.about, reflection.tried, reflection.happened, reflection.next_step)
+    return "words-" + hashlib.sha256("\x1f".join(words).encode()).hexdigest()[:40]
 
 
 def _store(

@@ -139,7 +139,7 @@ def save_reflection() -> Response:
     if not _TOKEN.match(token):
         token = secrets.token_urlsafe(18)  # a hand-made request: still saved, just once
     try:
-        cases.record(svc, me, form, ctx, choices=choices, entered=entered, about=about, token=token)
+        cases.record(svc, me, form, ctx, choices=choices, entered=entered, about=about)
     except ReflectionInvalid as invalid:
         values = dict(invalid.values)
         return _new_page(who, form, school, choices, values, about, token, invalid.errors, 422)
