@@ -436,7 +436,21 @@ def test_only_the_functions_that_sign_links_read_the_signing_key(
         for name, statement in _statements(translated)
         if "secretsmanager:GetSecretValue" in _as_list(statement["Action"])
     }
-    assert readers == {"ApiFunctionRole", "MailerFunctionRole", "DeadlineCheckFunctionRole"}
+    # Issue 13, item 4: the mailer sends what is already written and the daily check's digests
+    # link to pages, not signed actions; only the web signs (links and sessions).
+    assert readers == {"ApiFunctionRole"}
+
+
+def test_every_function_that_reads_the_table_may_use_its_customer_key(
+    template: dict[str, Any],
+) -> None:
+    roles = {r["Ref"] for r in template["Resources"]["TableKeyPolicy"]["Properties"]["Roles"]}
+    assert roles == {f"{name}Role" for name in FUNCTION_NAMES}
+
+
+def test_no_function_may_scan_the_table(translated: dict[str, Any]) -> None:
+    for name, statement in _statements(translated):
+        assert "dynamodb:Scan" not in _as_list(statement["Action"]), name
 
 
 # ---------------------------------------------------------------- the daily check
