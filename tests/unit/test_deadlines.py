@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from growthcycle.domain.calendar import ClosureDays, WorkingCalendar
+from growthcycle.domain.cycles import Cycle, current_cycle
 from growthcycle.domain.deadlines import (
     PLANNING_REVIEW,
     REFLECTION,
@@ -14,7 +15,6 @@ from growthcycle.domain.deadlines import (
     OpenItem,
     assess,
     build_digests,
-    current_cycle,
     idempotency_key,
     planning_review_deadlines,
     reflection_boundaries,
@@ -31,6 +31,10 @@ ENGLAND = WorkingCalendar("england")
 HALF_TERM = WorkingCalendar(
     "england", ClosureDays.of({date(2026, 10, 26 + i): "October half term" for i in range(5)})
 )
+
+
+def person_cycle(person: Person, school: School, day: date) -> Cycle:
+    return current_cycle(person.roles, day, school.cycle)
 
 
 def d(text: str) -> date:
@@ -308,7 +312,7 @@ def growth(**overrides) -> School:
 
 
 def test_half_term_reflections_fall_on_the_first_working_day_after_each_holiday() -> None:
-    cycle = current_cycle(STAFF[2], growth(reflection_rhythm="half-term"), d("2026-11-11"))
+    cycle = person_cycle(STAFF[2], growth(reflection_rhythm="half-term"), d("2026-11-11"))
     assert reflection_boundaries(growth(reflection_rhythm="half-term"), cycle) == [
         d("2026-11-03"),  # after October half term and the INSET day on 2 November
         d("2027-01-05"),  # after Christmas and the INSET day on 4 January
@@ -320,7 +324,7 @@ def test_half_term_reflections_fall_on_the_first_working_day_after_each_holiday(
 
 
 def test_termly_reflections_follow_only_the_end_of_term_breaks() -> None:
-    cycle = current_cycle(STAFF[2], growth(), d("2026-11-11"))
+    cycle = person_cycle(STAFF[2], growth(), d("2026-11-11"))
     assert reflection_boundaries(growth(reflection_rhythm="termly"), cycle) == [
         d("2027-01-05"),
         d("2027-04-12"),
@@ -330,13 +334,13 @@ def test_termly_reflections_follow_only_the_end_of_term_breaks() -> None:
 
 def test_without_holidays_listed_reflections_come_every_six_weeks_from_the_cycle_start() -> None:
     plain = school(policy_style="growth", reflection_rhythm="half-term")
-    cycle = current_cycle(STAFF[2], plain, d("2026-11-11"))  # starts Sunday 1 November 2026
+    cycle = person_cycle(STAFF[2], plain, d("2026-11-11"))  # starts Sunday 1 November 2026
     days = reflection_boundaries(plain, cycle)
     assert days[:2] == [d("2026-12-14"), d("2027-01-25")]  # Sunday 13 Dec moves to Monday
 
 
 def test_monthly_reflections_fall_on_the_first_working_day_of_each_month() -> None:
-    cycle = current_cycle(STAFF[2], growth(reflection_rhythm="monthly"), d("2026-11-11"))
+    cycle = person_cycle(STAFF[2], growth(reflection_rhythm="monthly"), d("2026-11-11"))
     days = reflection_boundaries(growth(reflection_rhythm="monthly"), cycle)
     assert days[:3] == [d("2026-12-01"), d("2027-01-05"), d("2027-02-01")]
 

@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 
 from growthcycle.adapters.outbox import Email
 from growthcycle.adapters.store import Store, _from_item, _to_item, person_key
+from growthcycle.domain.cycles import current_cycle
 from growthcycle.domain.deadlines import (
     REMINDER_WORKING_DAYS,
     Digest,
@@ -33,16 +34,14 @@ from growthcycle.domain.deadlines import (
     OpenItem,
     assess,
     build_digests,
-    current_cycle,
     escalated_schools,
     group_by_school,
-    headteacher_of,
     idempotency_key,
     planning_review_deadlines,
     reflection_deadlines,
     reminder_window_end,
 )
-from growthcycle.domain.people import Person
+from growthcycle.domain.people import Person, headteacher_of, in_post
 from growthcycle.domain.retention import expires_at
 from growthcycle.domain.trust import School, TrustConfig
 
@@ -240,7 +239,7 @@ def open_cycle_deadlines(
         items += reflection_deadlines(school, staff, today)
         by_id = {p.person_id: p for p in staff}
         for item in items:
-            ends = current_cycle(by_id[item.subject_id], school, today).ends
+            ends = current_cycle(by_id[item.subject_id].roles, today, school.cycle).ends
             ttl = expires_at(ends, retention_years)
             if open_deadline(store, item, expires_at=ttl):
                 opened += 1
@@ -312,7 +311,7 @@ ComposeDigest = Callable[[Digest, Person, Mapping[str, Person]], Email]
 
 
 def _recipient_ok(person: Person | None, today: date) -> bool:
-    return person is not None and (person.leaving_date is None or person.leaving_date >= today)
+    return person is not None and in_post(person, today)
 
 
 def run_daily_check(

@@ -22,7 +22,7 @@ from typing import Any
 from growthcycle.adapters.deadlines import schools
 from growthcycle.adapters.outbox import Email
 from growthcycle.adapters.store import Cancelled, Store, _from_item, _to_item
-from growthcycle.domain.people import Person
+from growthcycle.domain.people import Person, in_post
 from growthcycle.domain.records import AuditEntry, VersionConflict
 from growthcycle.domain.training import (
     Status,
@@ -218,11 +218,7 @@ def run_weekly_digest(store: Store, today: date, compose: ComposeTrainingDigest)
             continue
         run.open_needs += len(open_needs)
         staff = {p.person_id: p for p in store.people_in_school(school.id)}
-        leads = [
-            p
-            for p in staff.values()
-            if p.has_role("cpd-lead") and (p.leaving_date is None or p.leaving_date >= today)
-        ]
+        leads = [p for p in staff.values() if p.has_role("cpd-lead") and in_post(p, today)]
         if not leads:
             run.no_lead.append(school.id)
             continue

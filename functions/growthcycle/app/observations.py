@@ -70,7 +70,7 @@ from growthcycle.domain.observations import (
     rule_problems,
     style_rules,
 )
-from growthcycle.domain.people import Person
+from growthcycle.domain.people import Person, in_post
 from growthcycle.domain.records import AuditEntry, VersionConflict
 from growthcycle.domain.retention import expires_at_for_cycle_id
 from growthcycle.domain.training import distinct_needs, needs_from_text
@@ -150,7 +150,7 @@ def observers(svc: Services, reviewee: Person) -> list[Person]:
         if p.is_staff
         and p.qualified_teacher
         and p.person_id != reviewee.person_id
-        and (p.leaving_date is None or p.leaving_date >= today)
+        and in_post(p, today)
     ]
 
 

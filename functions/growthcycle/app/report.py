@@ -9,7 +9,7 @@ import io
 
 from growthcycle.adapters.report import report_input
 from growthcycle.app.context import Services
-from growthcycle.domain.cycles import cycle_for
+from growthcycle.domain.cycles import current_cycle
 from growthcycle.domain.report import Report, build_report, csv_rows
 from growthcycle.domain.trust import School
 from growthcycle.observability import logger
@@ -17,8 +17,7 @@ from growthcycle.observability import logger
 
 def current_year(svc: Services, school: School) -> str:
     """The teachers' current cycle (4.1): the report most often asked for."""
-    month, day = (int(part) for part in school.cycle.teachers_due.split("-"))
-    return cycle_for(("teacher",), svc.clock.today(), teachers_due=(month, day)).cycle_id
+    return current_cycle(("teacher",), svc.clock.today(), school.cycle).cycle_id
 
 
 def governors_report(svc: Services, school: School, year: str) -> Report:

@@ -22,7 +22,7 @@ from growthcycle.adapters.outbox import Email
 from growthcycle.adapters.reviewers import ChangeRequest, ReviewerConflict
 from growthcycle.app.context import Memo, Services, remembered
 from growthcycle.app.mail import rendered_email
-from growthcycle.domain.people import Person
+from growthcycle.domain.people import Person, headteacher_of, in_post
 from growthcycle.domain.retention import expires_at_for_cycle_id
 from growthcycle.domain.reviewers import (
     AlreadyAsked,
@@ -39,7 +39,6 @@ from growthcycle.domain.reviewers import (
     check_headteacher_reviewers,
     check_reasons,
     effective_reviewers,
-    headteacher_in,
     review_of_record,
     reviewee_counts,
 )
@@ -110,7 +109,7 @@ def review_inputs_of(
 
 def review_of(svc: Services, subject: Person, *, memo: Memo = None) -> ReviewOfRecord:
     """Who reviews `subject` this cycle (4.2), by domain/reviewers.py `review_of_record`."""
-    head = headteacher_in(p for p in svc.store.people_in_school(subject.school_id) if p.is_staff)
+    head = headteacher_of(p for p in svc.store.people_in_school(subject.school_id) if p.is_staff)
     return review_of_record(
         subject,
         review_inputs(svc, subject, memo=memo),
@@ -120,11 +119,7 @@ def review_of(svc: Services, subject: Person, *, memo: Memo = None) -> ReviewOfR
 
 def staff_in_post(svc: Services, school_id: str) -> list[Person]:
     today = svc.clock.today()
-    return [
-        p
-        for p in svc.store.people_in_school(school_id)
-        if p.is_staff and (p.leaving_date is None or p.leaving_date >= today)
-    ]
+    return [p for p in svc.store.people_in_school(school_id) if p.is_staff and in_post(p, today)]
 
 
 # -- emails ------------------------------------------------------------------------------------------
@@ -425,7 +420,7 @@ def ask_for_change(svc: Services, school: School, me: Person, reasons: str) -> N
     )
     emails = _mail(
         svc,
-        headteacher_in(staff),
+        headteacher_of(staff),
         f"reviewer-request:{me.person_id}:{request.request_id}:headteacher",
         subject=f"{me.name} asks for a different reviewer",
         lines=[
@@ -467,7 +462,7 @@ class AppointmentView:
 
 def appointment_view(svc: Services, school: School) -> AppointmentView:
     people = svc.store.people_in_school(school.id)
-    head = headteacher_in(people)
+    head = headteacher_of(people)
     cycle_id = svc.cycle(head).cycle_id if head else None
     recorded = repo.headteacher_reviewers(svc.store, school.id, cycle_id) if cycle_id else None
     return AppointmentView(people, head, cycle_id, recorded)
@@ -494,7 +489,7 @@ def record_appointment(
     who quality-assures the headteacher's statement (4.2, 5). UnknownReviewee when the school has
     no headteacher yet; AppointmentRefused with every problem."""
     people = svc.store.people_in_school(school.id)
-    head = headteacher_in(people)
+    head = headteacher_of(people)
     if head is None:
         raise UnknownReviewee("headteacher")
     cycle_id = svc.cycle(head).cycle_id

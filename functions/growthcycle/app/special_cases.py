@@ -16,8 +16,7 @@ from growthcycle.adapters import special_cases as repo
 from growthcycle.adapters.reviewers import assign_reviewer
 from growthcycle.app.context import Memo, Services, remembered
 from growthcycle.app.reviewers import assigned_reviewers_of
-from growthcycle.domain.cycles import Cycle, CycleDateInvalid
-from growthcycle.domain.deadlines import cycle_ends
+from growthcycle.domain.cycles import Cycle, CycleDateInvalid, cycle_ends
 from growthcycle.domain.people import Person
 from growthcycle.domain.retention import expires_at_for_cycle_id
 from growthcycle.domain.reviewers import ReviewerRefused, check_assignment, effective_reviewers
@@ -146,7 +145,7 @@ def transfer(
         raise TransferRefused("Choose whether the cycle begins again or carries on.", "choice")
     chosen: TransferChoice = "restart" if choice == "restart" else "keep"
     try:
-        planned = plan_transfer(subject.person_id, cycle, day, chosen, cycle_ends(school))
+        planned = plan_transfer(subject.person_id, cycle, day, chosen, cycle_ends(school.cycle))
     except CycleDateInvalid as invalid:
         raise TransferRefused(f"The {invalid}.", "transfer_date") from None
     reviewer: Person | None = None

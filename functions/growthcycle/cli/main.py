@@ -11,18 +11,13 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-NATIONS = ("england", "wales", "scotland", "northern-ireland")
-DEADLINE_EVENTS = (
-    "meeting-notice",
-    "draft-statement",
-    "final-statement",
-    "moderation",
-    "revised-statement",
-    "observation-notice",
-    "observation-feedback",
-    "observation-record",
-    "planning-review",
-)
+from growthcycle.domain.calendar import NATION_SUBDIVISIONS
+from growthcycle.domain.clocks import EVENTS
+from growthcycle.domain.styles import STYLES
+
+# Derived from the domain's tables, so a new clock, nation or style reaches --help by itself.
+NATIONS: tuple[str, ...] = tuple(NATION_SUBDIVISIONS)
+DEADLINE_EVENTS: tuple[str, ...] = EVENTS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="objectives_command", metavar="ACTION", required=True
     )
     check = objectives_cmds.add_parser("check", help="flag objectives, one per line")
-    check.add_argument("--style", required=True, choices=("performance", "growth"))
+    check.add_argument("--style", required=True, choices=[str(s) for s in STYLES])
     check.add_argument("file", nargs="?", default=None, help="file (default: standard input)")
     check.set_defaults(module="objectives")
 

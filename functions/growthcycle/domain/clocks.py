@@ -30,6 +30,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from growthcycle.domain.calendar import SkippedDay, WorkingCalendar
+from growthcycle.domain.styles import PolicyStyle
 
 
 class Unit(StrEnum):
@@ -41,11 +42,6 @@ class Direction(StrEnum):
     AFTER = "after"
     NOTICE = "notice before"
     BY = "by"
-
-
-class PolicyStyle(StrEnum):
-    PERFORMANCE = "performance"
-    GROWTH = "growth"
 
 
 class UnknownEvent(ValueError):

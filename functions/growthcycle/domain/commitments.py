@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-Style = Literal["performance", "growth"]
+from growthcycle.domain.styles import PolicyStyle
+
 Who = Literal["teachers", "all-staff"]
 
 # Roles whose holders teach, for seed 003 point 3 ("all teachers, including leaders"). A
@@ -30,7 +31,7 @@ TEACHING_ROLES: frozenset[str] = frozenset({"teacher", "headteacher"})
 class StyleRules:
     """How one policy style names and treats the items in the planning and review statement."""
 
-    style: Style
+    style: PolicyStyle
     items_key: str  # the group in forms/planning-review.yaml
     item_noun: str  # "objective" or "commitment" (DOMAIN.md: one name per thing)
     numeric_success_criteria: bool  # seed 003, point 1: growth has none
@@ -41,7 +42,7 @@ class StyleRules:
 
 STYLE_RULES: Mapping[str, StyleRules] = {
     "performance": StyleRules(
-        style="performance",
+        style=PolicyStyle.PERFORMANCE,
         items_key="objectives",
         item_noun="objective",
         numeric_success_criteria=True,
@@ -50,7 +51,7 @@ STYLE_RULES: Mapping[str, StyleRules] = {
         source="004 4.4-4.6",
     ),
     "growth": StyleRules(
-        style="growth",
+        style=PolicyStyle.GROWTH,
         items_key="commitments",
         item_noun="commitment",
         numeric_success_criteria=False,

@@ -28,13 +28,14 @@ is not moved: 4.1 wants everyone's cycles aligned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
 from growthcycle.domain.calendar import WorkingCalendar
+from growthcycle.domain.trust import CycleSettings
 
 
 class StaffGroup(StrEnum):
@@ -175,27 +176,66 @@ def resume_due_date(due: date, suspension: Suspension, calendar: WorkingCalendar
 
 
 def role_group(roles: Iterable[str], support_staff_cycle: str = "academic-year") -> StaffGroup:
-    """A person's cycle group from all their roles: a headteacher who teaches is a headteacher;
-    a line manager or teacher who also supports is on the teachers' cycle (4.1)."""
+    """A person's cycle group from all their roles (4.1), the one rule every caller asks:
+
+    - the headteacher (one who also teaches is still the headteacher): 1 January - 31 December;
+    - anyone who teaches: the teachers' cycle;
+    - support staff: the school's support staff cycle, even when they also line manage or lead
+      CPD (those roles are duties, not a post: a school business manager who line manages the
+      office is support staff, 4.1 "all support staff");
+    - the rest (a leader with only line-manager or cpd-lead on the roster): the teachers' cycle.
+    """
     held = set(roles)
-    for role in ("headteacher", "teacher", "line-manager", "cpd-lead"):
-        if role in held:
-            return staff_group(role, support_staff_cycle)
-    return staff_group("support", support_staff_cycle)
+    if "headteacher" in held:
+        return StaffGroup.HEADTEACHER
+    if "teacher" in held:
+        return StaffGroup.TEACHER
+    if "support" in held:
+        return staff_group("support", support_staff_cycle)
+    return StaffGroup.TEACHER
 
 
-def cycle_for(
+def _month_day(text: str) -> MonthDay:
+    month, day = text.split("-")
+    return int(month), int(day)
+
+
+def cycle_ends(settings: CycleSettings | None) -> Mapping[StaffGroup, MonthDay]:
+    """The school's own review dates (4.1: `cycle.teachers_due`, `headteacher_due`), as the
+    cycle end day by group; the policy's for a school with no settings."""
+    if settings is None:
+        return CYCLE_ENDS
+    return MappingProxyType(
+        {
+            **CYCLE_ENDS,
+            StaffGroup.TEACHER: _month_day(settings.teachers_due),
+            StaffGroup.HEADTEACHER: _month_day(settings.headteacher_due),
+        }
+    )
+
+
+def latest_cycle(regular: Cycle, restarts: Sequence[Cycle], today: date) -> Cycle:
+    """The cycle a person is in today: the latest restart (a transfer, 4.1) that has begun
+    within the regular cycle, else the regular one."""
+    begun = [c for c in restarts if c.starts <= today and c.ends == regular.ends]
+    return max(begun, key=lambda c: c.starts) if begun else regular
+
+
+def current_cycle(
     roles: Iterable[str],
     day: date,
-    *,
-    support_staff_cycle: str = "academic-year",
-    teachers_due: MonthDay | None = None,
-    headteacher_due: MonthDay | None = None,
+    settings: CycleSettings | None,
+    restarts: Sequence[Cycle] = (),
 ) -> Cycle:
-    """The cycle `day` falls in for a person with these roles, with a school's own review dates."""
-    ends: dict[StaffGroup, MonthDay] = {}
-    if teachers_due:
-        ends[StaffGroup.TEACHER] = teachers_due
-    if headteacher_due:
-        ends[StaffGroup.HEADTEACHER] = headteacher_due
-    return regular_cycle(role_group(roles, support_staff_cycle), day, ends)
+    """THE current cycle (4.1): the regular cycle `day` falls in for a person with these roles,
+    by their school's cycle settings (None: the policy's dates), or the cycle that began again
+    on a transfer (`restarts`, domain/special_cases.py). The web pages, the daily check and the
+    staff import all ask this one function, so a person has one cycle id and one end date."""
+    support = settings.support_staff_cycle if settings is not None else "academic-year"
+    regular = regular_cycle(role_group(roles, support), day, cycle_ends(settings))
+    return latest_cycle(regular, restarts, day)
+
+
+def next_cycle(cycle: Cycle, roles: Iterable[str], settings: CycleSettings | None) -> Cycle:
+    """The cycle after `cycle` (4.1: the next one starts the day after it ends)."""
+    return current_cycle(roles, cycle.ends + timedelta(days=1), settings)

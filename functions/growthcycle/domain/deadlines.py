@@ -32,8 +32,8 @@ from enum import StrEnum
 
 from growthcycle.domain.calendar import WorkingCalendar
 from growthcycle.domain.clocks import due_date as clock_due_date
-from growthcycle.domain.cycles import Cycle, MonthDay, StaffGroup, regular_cycle, staff_group
-from growthcycle.domain.people import Person
+from growthcycle.domain.cycles import Cycle, current_cycle
+from growthcycle.domain.people import Person, headteacher_of, in_post
 from growthcycle.domain.reviewers import HeadteacherReviewers, ReviewInputs, review_of_record
 from growthcycle.domain.trust import School
 
@@ -185,40 +185,6 @@ def escalated_schools(lines: Iterable[DigestLine]) -> set[str]:
 # --- what a cycle opens ----------------------------------------------------------------------------
 
 
-def cycle_ends(school: School) -> Mapping[StaffGroup, MonthDay]:
-    """The school's review dates (4.1), as the trust set them."""
-    teachers = school.cycle.teachers_due_on(2001)
-    headteacher = school.cycle.headteacher_due_on(2001)
-    return {
-        StaffGroup.TEACHER: (teachers.month, teachers.day),
-        StaffGroup.HEADTEACHER: (headteacher.month, headteacher.day),
-    }
-
-
-def person_group(person: Person, school: School) -> StaffGroup:
-    """A person's cycle group: the headteacher, a teacher (leaders too), or support staff."""
-    if person.is_headteacher:
-        role = "headteacher"
-    elif "support" in person.roles and "teacher" not in person.roles:
-        role = "support"
-    else:
-        role = "teacher"
-    return staff_group(role, school.cycle.support_staff_cycle)
-
-
-def current_cycle(person: Person, school: School, today: date) -> Cycle:
-    return regular_cycle(person_group(person, school), today, cycle_ends(school))
-
-
-def _in_post(person: Person, today: date) -> bool:
-    return person.is_staff and (person.leaving_date is None or person.leaving_date >= today)
-
-
-def headteacher_of(people: Iterable[Person]) -> Person | None:
-    heads = sorted((p for p in people if p.is_headteacher), key=lambda p: p.person_id)
-    return heads[0] if heads else None
-
-
 def headteachers_reviewer(people: Iterable[Person]) -> Person | None:
     """4.2: governors review the headteacher; the chair when there is one, else the first."""
     governors = [p for p in people if p.has_role("governor")]
@@ -292,7 +258,7 @@ def planning_review_deadlines(
     head, governor = headteacher_of(by_id.values()), headteachers_reviewer(by_id.values())
     calendar = school.working_calendar()
     for person in by_id.values():
-        if not _in_post(person, today):
+        if not (person.is_staff and in_post(person, today)):
             continue
         inputs = ReviewInputs(
             mode=school.reviewers.mode,
@@ -302,7 +268,7 @@ def planning_review_deadlines(
         reviewer = _reviewer(person, by_id, head, governor, inputs)
         if reviewer is None:
             continue
-        cycle = current_cycle(person, school, today)
+        cycle = current_cycle(person.roles, today, school.cycle)
         pk, sk = deadline_key(person.person_id, cycle.cycle_id, PLANNING_REVIEW)
         items.append(
             OpenItem(
@@ -382,9 +348,9 @@ def reflection_deadlines(school: School, people: Sequence[Person], today: date) 
     items = []
     next_dates: dict[Cycle, date | None] = {}  # one calculation per cycle, not per person
     for person in people:
-        if person.school_id != school.id or not _in_post(person, today):
+        if person.school_id != school.id or not (person.is_staff and in_post(person, today)):
             continue
-        cycle = current_cycle(person, school, today)
+        cycle = current_cycle(person.roles, today, school.cycle)
         if cycle not in next_dates:
             next_dates[cycle] = next_reflection_date(school, cycle, today)
         due = next_dates[cycle]

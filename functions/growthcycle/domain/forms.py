@@ -32,8 +32,8 @@ import pydantic
 import yaml
 from pydantic_core import PydanticCustomError
 
-PolicyStyle = Literal["performance", "growth"]
-STYLES: tuple[PolicyStyle, ...] = ("performance", "growth")
+from growthcycle.domain.styles import STYLES, PolicyStyle
+
 FILLED_BY = ("reviewee", "reviewer")
 
 FieldType = Literal[

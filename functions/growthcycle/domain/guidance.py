@@ -28,10 +28,10 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any, Literal, cast, get_args
 
-Style = Literal["performance", "growth"]
+from growthcycle.domain.styles import STYLES
+
 Severity = Literal["advise", "block"]
 
-STYLES: frozenset[str] = frozenset(get_args(Style))
 SEVERITIES: frozenset[str] = frozenset(get_args(Severity))
 
 
@@ -70,7 +70,7 @@ class Flag:
         return self.severity == "block"
 
 
-_BOTH = frozenset({"performance", "growth"})
+_BOTH = frozenset(STYLES)
 _PERFORMANCE = frozenset({"performance"})
 _GROWTH = frozenset({"growth"})
 

@@ -40,6 +40,7 @@ from growthcycle.domain.cycles import Cycle
 from growthcycle.domain.forms import FieldError
 from growthcycle.domain.people import Person
 from growthcycle.domain.reviewers import ReviewOfRecord, review_of_record
+from growthcycle.domain.styles import PolicyStyle
 
 PLAN_FORM = "observation-plan"
 RECORD_FORM = "observation-record"
@@ -356,7 +357,7 @@ class Observation(BaseModel):
     obs_id: str
     school_id: str
     cycle_id: str
-    style: Literal["performance", "growth"]
+    style: PolicyStyle
     reviewee_id: str
     observer_id: str
     booked_by: str

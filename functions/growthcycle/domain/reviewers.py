@@ -17,12 +17,12 @@ quality assurance of the headteacher's statement (5). Pure: the callers pass peo
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from growthcycle.domain.people import Person
+from growthcycle.domain.people import Person, headteacher_of
 from growthcycle.domain.trust import School
 
 # 4.2: "status in the staffing structure", ranked by role; a person's status is their highest.
@@ -59,11 +59,6 @@ class HeadteacherAsks(Exception):
 def status(person: Person) -> int:
     """4.2: a person's status in the staffing structure (0: not in it)."""
     return max((STATUS_RANK.get(role, 0) for role in person.roles), default=0)
-
-
-def headteacher_in(people: Iterable[Person]) -> Person | None:
-    heads = sorted((p for p in people if p.is_headteacher), key=lambda p: p.person_id)
-    return heads[0] if heads else None
 
 
 @dataclass(frozen=True)
@@ -158,7 +153,7 @@ def effective_reviewers(
     """Reviewee id -> reviewer id for every member of staff: the explicit assignment when there
     is one (`assigned`, reviewee id -> reviewer id), else the default for the school's mode."""
     by_id = {p.person_id: p for p in people}
-    head = headteacher_in(people)
+    head = headteacher_of(people)
     return {
         p.person_id: assigned.get(p.person_id) or default_reviewer_id(p, school, by_id, head)
         for p in people
@@ -186,7 +181,7 @@ def line_manager_or_head(subject: Person, by_id: Mapping[str, Person]) -> Person
     manager_id = subject.line_manager_person_id
     if manager_id and manager_id in by_id:
         return by_id[manager_id]
-    return headteacher_in(by_id.values())
+    return headteacher_of(by_id.values())
 
 
 def check_assignment(

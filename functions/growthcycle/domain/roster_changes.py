@@ -26,12 +26,10 @@ from datetime import date
 
 from growthcycle.domain.cycles import (
     Cycle,
-    MonthDay,
-    StaffGroup,
     close_for_leaver,
+    current_cycle,
+    cycle_ends,
     first_cycle,
-    regular_cycle,
-    role_group,
 )
 from growthcycle.domain.people import Person
 from growthcycle.domain.staff import Roster, StaffMember
@@ -90,25 +88,6 @@ class RosterChanges:
         return bool(self.added or self.updated or self.left)
 
 
-def _group_ends(settings: CycleSettings) -> dict[StaffGroup, MonthDay]:
-    """The school's own review dates (4.1), as cycle end days by group."""
-
-    def month_day(text: str) -> MonthDay:
-        month, day = text.split("-")
-        return int(month), int(day)
-
-    return {
-        StaffGroup.TEACHER: month_day(settings.teachers_due),
-        StaffGroup.HEADTEACHER: month_day(settings.headteacher_due),
-    }
-
-
-def current_cycle(roles: Iterable[str], day: date, settings: CycleSettings) -> Cycle:
-    """The regular cycle `day` falls in for these roles, by the school's review dates (4.1)."""
-    group = role_group(roles, settings.support_staff_cycle)
-    return regular_cycle(group, day, _group_ends(settings))
-
-
 def starting_cycle(member: StaffMember, today: date, settings: CycleSettings) -> Cycle | None:
     """A newly added person's cycle (see the module docstring); None for non-staff (3)."""
     if not member.is_staff:
@@ -117,8 +96,7 @@ def starting_cycle(member: StaffMember, today: date, settings: CycleSettings) ->
     if member.start_date < current.starts:
         return current  # not a new starter: new to Growth Cycle only
     # 4.1: a new starter's first cycle is shortened to align with everyone else's.
-    group = role_group(member.roles, settings.support_staff_cycle)
-    return first_cycle(group, member.start_date, _group_ends(settings))
+    return first_cycle(current.group, member.start_date, cycle_ends(settings))
 
 
 def closed_cycle(person: StaffMember, leaving_date: date, settings: CycleSettings) -> Cycle | None:

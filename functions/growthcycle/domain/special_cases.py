@@ -17,7 +17,7 @@ old cycle's records stay where they are.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
@@ -30,6 +30,7 @@ from growthcycle.domain.cycles import (
     StaffGroup,
     Suspension,
     first_cycle,
+    latest_cycle,
     resume_due_date,
     suspended_working_days,
 )
@@ -173,8 +174,4 @@ def plan_transfer(
     return Transfer(person_id, transfer_date, choice, current.cycle_id, new_cycle)
 
 
-def latest_cycle(regular: Cycle, restarts: Sequence[Cycle], today: date) -> Cycle:
-    """The cycle a person is in today: the latest restart that has begun within the regular
-    cycle, else the regular one."""
-    begun = [c for c in restarts if c.starts <= today and c.ends == regular.ends]
-    return max(begun, key=lambda c: c.starts) if begun else regular
+__all__ = ["latest_cycle"]  # the rule lives in domain/cycles.py (`current_cycle` asks it)

@@ -53,9 +53,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic_core import PydanticCustomError
 
 from growthcycle.domain.calendar import ClosureDays, WorkingCalendar
+from growthcycle.domain.styles import PolicyStyle
 
 Nation = Literal["england", "wales", "scotland", "northern-ireland"]
-PolicyStyle = Literal["performance", "growth"]
 SupportStaffCycle = Literal["academic-year", "april-march"]
 ModerationMode = Literal["all", "sample", "none"]
 HeadteacherStatementQa = Literal["chair", "named-governors", "none"]
@@ -497,7 +497,7 @@ def _describe(error: Any) -> str:
     elif loc and loc[-1] == "[key]":
         loc = loc[:-1]
         message = _unknown(str(loc[-1]), _choices(ctx), "check")
-    elif kind == "literal_error":
+    elif kind in ("literal_error", "enum"):
         message = "must be one of: " + ", ".join(_choices(ctx))
     else:
         message = _MESSAGES.get(kind) or error["msg"][:1].lower() + error["msg"][1:]

@@ -23,7 +23,7 @@ from botocore.exceptions import (
 )
 
 from growthcycle.domain.forms import Choice, FormContext, load_reference
-from growthcycle.domain.people import Person
+from growthcycle.domain.people import Person, in_post
 from growthcycle.domain.tokens import TokenExpired, TokenInvalid
 from growthcycle.domain.trust import School
 from growthcycle.observability import logger
@@ -69,9 +69,7 @@ def visitor() -> Visitor:
         if payload:
             person = svc.store.get_person(str(payload["p"]))
             # A leaver (leaving date before today) is signed out: their session no longer works.
-            if person is not None and (
-                person.leaving_date is None or person.leaving_date >= svc.clock.today()
-            ):
+            if person is not None and in_post(person, svc.clock.today()):
                 return Visitor(person=person, csrf_binding=f"session:{payload['n']}")
     anon = jar.get(ANON_COOKIE)
     if anon and 16 <= len(anon) <= 64:

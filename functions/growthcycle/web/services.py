@@ -10,19 +10,13 @@ from growthcycle.adapters.keys import signer
 from growthcycle.adapters.special_cases import restarts
 from growthcycle.adapters.store import Store
 from growthcycle.config import Settings, get_settings
-from growthcycle.domain.cycles import Cycle, cycle_for
+from growthcycle.domain.cycles import Cycle, current_cycle
 from growthcycle.domain.people import Person
-from growthcycle.domain.special_cases import latest_cycle
 from growthcycle.domain.tokens import Signer
 from growthcycle.domain.trust import School
 from growthcycle.web.request import request_cache
 
 __all__ = ["Services", "request_cache", "reset_services", "services"]
-
-
-def _month_day(text: str) -> tuple[int, int]:
-    month, day = text.split("-")
-    return int(month), int(day)
 
 
 @dataclass
@@ -45,20 +39,13 @@ class Services:
         school = self.school(person.school_id)
         settings = school.cycle if school else None
         today = self.clock.today()
-        regular = cycle_for(
-            person.roles,
-            today,
-            support_staff_cycle=settings.support_staff_cycle if settings else "academic-year",
-            teachers_due=_month_day(settings.teachers_due) if settings else None,
-            headteacher_due=_month_day(settings.headteacher_due) if settings else None,
-        )
         if not person.is_staff:
-            return regular
+            return current_cycle(person.roles, today, settings)
         cache = request_cache()
         key = f"restarts:{person.person_id}"
         if key not in cache:
             cache[key] = restarts(self.store, person.person_id)
-        return latest_cycle(regular, cache[key], today)
+        return current_cycle(person.roles, today, settings, cache[key])
 
 
 @lru_cache(maxsize=64)

@@ -12,7 +12,7 @@ school's record only, so the two schools' records are never mixed in one session
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +21,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.adapters.outbox import Email
 from growthcycle.adapters.sign_in import people_with_email
-from growthcycle.domain.people import Person
+from growthcycle.domain.people import Person, in_post
 from growthcycle.domain.tokens import TokenExpired, TokenInvalid
 from growthcycle.observability import logger
 from growthcycle.web import mail, ratelimit
@@ -69,11 +69,6 @@ def request_sign_in_link() -> Response:
     logger.info("sign-in asked", matched=len(found), links=len(people))
     # Never reveal whether an address exists, or has left: the same page either way.
     return page("pages/sign_in_sent.html", who)
-
-
-def in_post(person: Person, today: date) -> bool:
-    """A leaver (leaving date before today) may not sign in; their last day still counts."""
-    return person.leaving_date is None or person.leaving_date >= today
 
 
 def _token(svc: Services, person: Person) -> str:

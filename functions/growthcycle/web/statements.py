@@ -33,10 +33,9 @@ from growthcycle.adapters import statements as repo
 from growthcycle.adapters.outbox import Email
 from growthcycle.domain import statements as rules
 from growthcycle.domain.access import is_reviewer_of, may_view
-from growthcycle.domain.deadlines import headteacher_of
 from growthcycle.domain.forms import Form, FormContext, format_date, load_forms
 from growthcycle.domain.links import ActionLink, LinkInvalid, make_link, read_link
-from growthcycle.domain.people import Person
+from growthcycle.domain.people import Person, headteacher_of
 from growthcycle.domain.records import AuditEntry, Submission
 from growthcycle.domain.retention import expires_at_for_cycle_id
 from growthcycle.domain.reviewers import ReviewOfRecord, review_of_record
