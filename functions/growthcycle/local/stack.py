@@ -22,6 +22,9 @@ TABLE_NAME = "growthcycle-local"
 SECRET_NAME = "growthcycle-local/signing-key"  # noqa: S105 - a name, not a secret
 SAVE_EVERY_SECONDS = 1.0
 LOCAL_SWEEP_SECONDS = 3  # the outbox sweep: how often, and how old an unsent email must be
+# The journal (local/journal.py) holds every write; a snapshot of the whole table replaces it
+# once it is this large, so a restart replays little.
+COMPACT_JOURNAL_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -79,6 +82,9 @@ class LocalStack:
         self._dirty = threading.Event()
         self._saver_started = False
         self._saver_lock = threading.Lock()
+        from growthcycle.local.journal import Journal
+
+        self.journal = Journal(data_dir, TABLE_NAME)
 
     # -- start and stop -----------------------------------------------------------------------
 
@@ -90,6 +96,9 @@ class LocalStack:
         from growthcycle.local import moto_transactions
 
         moto_transactions.install()  # moto copies the whole table for each transaction item
+        from growthcycle.local import journal
+
+        journal.install(self.journal)  # every write on disk before moto answers it
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self.server.start()
         host, port = self.server.get_host_and_port()
@@ -149,6 +158,7 @@ class LocalStack:
         for thread in self._threads:
             thread.join(timeout=5)
         self.save()
+        self.journal.close()
         if self.server is not None:
             self.server.stop()
 
@@ -233,7 +243,14 @@ class LocalStack:
             )
         return sorted(self.previous_mail + current, key=lambda m: m.sent_at, reverse=True)
 
-    # -- records survive a restart --------------------------------------------------------------
+    # -- records survive a restart, and a kill ----------------------------------------------------
+    #
+    # What is kept, exactly: every write to the table that moto acknowledged (so every save the
+    # browser was told of) is in `journal.jsonl` before the answer leaves this process, and a
+    # restart replays it over `table.json`, the last snapshot (local/journal.py). The mail view's
+    # copy of sent emails (`mail.json`) is still written at most once a second: after a kill the
+    # last second's emails may be missing from /_local/mail, while their outbox items in the
+    # table still say they were sent.
 
     @property
     def table_file(self) -> Path:
@@ -244,20 +261,27 @@ class LocalStack:
         return self.data_dir / "mail.json"
 
     def has_saved_records(self) -> bool:
-        return self.table_file.exists()
+        return self.table_file.exists() or self.journal.exists()
 
     def save(self) -> None:
-        """Write every item and every sent email to the data folder (local stack only: a Scan
-        of a small local table, never done by the deployed functions)."""
+        """A snapshot: every item and every sent email to the data folder, and the journal it
+        replaces dropped (local stack only: a copy of a small local table from moto's memory,
+        never done by the deployed functions)."""
         with self._lock:
-            items = self._items()
+            with self.journal.lock:  # no write is journaled between the copy and the rotation
+                items = self._items()
+                self.journal.rotate()
             tmp = self.table_file.with_suffix(".tmp")
             tmp.write_text(json.dumps(items))
             tmp.replace(self.table_file)
-            mails = [m.__dict__ for m in self.sent_mail()]
-            tmp = self.mail_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps(mails))
-            tmp.replace(self.mail_file)
+            self.journal.drop_old()
+            self._save_mail()
+
+    def _save_mail(self) -> None:
+        mails = [m.__dict__ for m in self.sent_mail()]
+        tmp = self.mail_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(mails))
+        tmp.replace(self.mail_file)
 
     def _items(self, pk_prefix: str = "") -> list[dict[str, Any]]:
         """The local table's items (those whose pk starts with `pk_prefix`), in DynamoDB's JSON,
@@ -283,10 +307,10 @@ class LocalStack:
         return copy()
 
     def save_soon(self) -> None:
-        """Ask for a save after a write. Saves are coalesced: at most one every
-        SAVE_EVERY_SECONDS, on a thread of their own, so a request never waits for a Scan of the
-        whole table (under load that Scan, once per POST, was the local stack's bottleneck).
-        `stop()` saves once more, so a clean stop loses nothing."""
+        """Ask for the mail view to be saved after a write, and a snapshot when the journal has
+        grown (the writes themselves are already in the journal). Coalesced: at most once every
+        SAVE_EVERY_SECONDS, on a thread of their own, so a request never waits for a copy of the
+        whole table. `stop()` takes a snapshot, so a clean stop leaves no journal."""
         if not self._saver_started:
             with self._saver_lock:
                 if not self._saver_started:
@@ -305,18 +329,38 @@ class LocalStack:
                 return  # stop() saves
             self._dirty.clear()
             try:
-                self.save()
+                if self.journal.size() > COMPACT_JOURNAL_BYTES:
+                    self.save()
+                else:
+                    with self._lock:
+                        self._save_mail()
             except Exception:  # keep saving later writes; the final save on stop still runs
                 logger.exception("local save failed")
 
     def restore(self) -> int:
+        """Load the last snapshot, replay the journal over it, then take a fresh snapshot."""
         from growthcycle.adapters.aws import client
 
-        items = json.loads(self.table_file.read_text())
+        def key(item: dict[str, Any]) -> tuple[str, str]:
+            return item["pk"]["S"], item["sk"]["S"]
+
+        snapshot = json.loads(self.table_file.read_text()) if self.table_file.exists() else []
+        by_key = {key(item): item for item in snapshot}
+        for entry in self.journal.entries():
+            if "put" in entry:
+                by_key[key(entry["put"])] = entry["put"]
+            elif "delete" in entry:
+                by_key.pop(key(entry["delete"]), None)
+        items = list(by_key.values())
         ddb = client("dynamodb")
-        for start in range(0, len(items), 25):
-            batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
-            ddb.batch_write_item(RequestItems={TABLE_NAME: batch})
+        self.journal.paused = True  # these writes are already on disk
+        try:
+            for start in range(0, len(items), 25):
+                batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
+                ddb.batch_write_item(RequestItems={TABLE_NAME: batch})
+        finally:
+            self.journal.paused = False
         if self.mail_file.exists():
             self.previous_mail = [SentMail(**m) for m in json.loads(self.mail_file.read_text())]
+        self.save()
         return len(items)
