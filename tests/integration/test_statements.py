@@ -16,7 +16,8 @@ HEAD = "oakfield-primary.op001"  # Helen Whitaker
 SARAH = "oakfield-primary.op003"  # line manager: reviews Emma
 EMMA = "oakfield-primary.op004"
 JAMES = "oakfield-primary.op005"  # another teacher (reviewed by David)
-GOVERNOR = "oakfield-primary.op010"
+GOVERNOR = "oakfield-primary.op010"  # on the pay committee (7)
+OTHER_GOVERNOR = "oakfield-primary.op011"  # a governor, not on the pay committee
 RIVERSIDE_HEAD = "riverside-academy.ra001"
 MONDAY = "2026-10-05"
 LINK = re.compile(r"https://appraisal\.oakvalley\.example(/statement-links/[A-Za-z0-9_.\-]+)")
@@ -483,3 +484,8 @@ def test_governors_see_only_the_overall_assessment_of_a_final_statement_7(
     assert "Recommend pay progression" in page["body"]
     assert "Develop reasoning" not in page["body"] and "Coaching" not in page["body"]
     assert governor.get(f"{url}/compare?a=1&b=1")["statusCode"] == 404
+    # 7: a governor not responsible for pay decisions sees nothing of it.
+    other = Browser()
+    other.act_as(OTHER_GOVERNOR)
+    for path in (url, f"{url}/governor", f"{url}/views"):
+        assert other.get(path)["statusCode"] == 404, path

@@ -122,6 +122,19 @@ def test_governors_need_no_fte_and_are_not_staff() -> None:
     assert roster.member("H1").is_staff
 
 
+def test_the_pay_committee_is_of_governors_7() -> None:
+    # 7: "governors who are responsible for making pay decisions" are recorded as pay-committee.
+    member = "G1,Ann,Lee,a.lee@school.example,governor;pay-committee,Governor,,,no,2022-09-01,"
+    roster = parse_roster(csv(HEAD, member), school_id="test-school")
+    assert roster.member("G1").roles == ("governor", "pay-committee")
+    assert not roster.member("G1").is_staff
+
+    teacher = "T9,Tom,Lee,t.lee@school.example,teacher;pay-committee,Teacher,,1,yes,2022-09-01,"
+    assert problems_in(csv(HEAD, teacher)) == [
+        RowProblem(3, "roles", "pay-committee is for a governor: add governor beside it")
+    ]
+
+
 def test_blank_lines_are_skipped_but_still_counted() -> None:
     problems = problems_in(csv(HEAD, "", TEACHER.replace("0.6", "6")))
 
@@ -171,7 +184,7 @@ def test_problem_messages_say_what_is_wrong() -> None:
         "row 4, staff_id: duplicate staff_id 'T1' (also row 3)",
         "row 4, email: duplicate email 'e.clarke@school.example' (also row 3)",
         "row 4, roles: unknown role 'wizard'; use headteacher, line-manager, teacher, support, "
-        "cpd-lead, governor, external-adviser",
+        "cpd-lead, governor, pay-committee, external-adviser",
         "row 4, line_manager_id: no staff_id 'X9' in this file",
         "row 4, start_date: '2024-13-01' is not a real date: use YYYY-MM-DD, such as 2021-09-01",
     ]

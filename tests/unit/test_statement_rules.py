@@ -32,7 +32,7 @@ def person(
         roles=roles,
         job_title="Teacher",
         line_manager_id=manager,
-        fte=None if set(roles) <= {"governor"} else 1.0,
+        fte=None if set(roles) <= {"governor", "pay-committee"} else 1.0,
         qualified_teacher=False,
         start_date=date(2020, 9, 1),
     )
@@ -183,14 +183,25 @@ def test_who_may_see_a_statement_7() -> None:
     assert rules.audience(person("lm", "line-manager"), reviewee, other_reviewer) == "line-manager"
 
 
-def test_governors_see_only_final_statements_and_only_the_overall_assessment_7() -> None:
+def test_pay_committee_governors_see_only_final_statements_and_only_the_overall_assessment_7() -> (
+    None
+):
     reviewee = person("t1", "teacher", manager="lm")
-    governor = person("g1", "governor")
+    governor = person("g1", "governor", "pay-committee")
     assert rules.audience(governor, reviewee, statement(State.DRAFT)) is None
     assert rules.audience(governor, reviewee, statement(State.FINAL)) == "governor"
     assert rules.party_of("governor") is None  # a governor can make no move
     values = {"assessment": "Good", "pay_recommendation": "progress", "objectives": [{}]}
     assert rules.governor_values(values) == {"assessment": "Good", "pay_recommendation": "progress"}
+
+
+def test_a_governor_not_responsible_for_pay_decisions_sees_no_statement_7() -> None:
+    # 7: access is for "governors who are responsible for making pay decisions", not every
+    # governor: the headteacher's statement and anyone else's, draft or final.
+    governor = person("g2", "governor")
+    for reviewee in (person("t1", "teacher", manager="lm"), person("ht", "headteacher")):
+        for state in State:
+            assert rules.audience(governor, reviewee, statement(state)) is None, state
 
 
 # -- comparing versions -----------------------------------------------------------------------------

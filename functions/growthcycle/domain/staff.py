@@ -16,7 +16,10 @@ last_name          Last name, Preferred surname, Surname, Legal surname, Family 
 email              Email, Work email, Work email address, School email, Email address,
                    E-mail, Work e-mail; unique ignoring case.
 roles              Roles, Role, Growth Cycle roles. Semicolon-separated, from: headteacher,
-                   line-manager, teacher, support, cpd-lead, governor, external-adviser.
+                   line-manager, teacher, support, cpd-lead, governor, pay-committee,
+                   external-adviser. pay-committee marks a governor responsible for pay
+                   decisions (7): only they see a final statement's overall assessment and
+                   pay recommendation; it needs the governor role beside it.
 job_title          Job title, Post, Post title, Position
 line_manager_id    Line manager ID, Line manager staff ID, Line manager, Reports to,
                    Manager ID. Optional column; empty for no line manager. Must be the
@@ -60,12 +63,13 @@ Role = Literal[
     "support",
     "cpd-lead",
     "governor",
+    "pay-committee",
     "external-adviser",
 ]
 ROLES: tuple[Role, ...] = typing.get_args(Role)
 # 3 and 4.2: governors and external advisers take part (the headteacher's reviewers) but are
 # not themselves reviewed.
-NON_STAFF_ROLES: frozenset[Role] = frozenset({"governor", "external-adviser"})
+NON_STAFF_ROLES: frozenset[Role] = frozenset({"governor", "pay-committee", "external-adviser"})
 MANAGING_ROLES: frozenset[Role] = frozenset({"headteacher", "line-manager"})
 
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -359,6 +363,9 @@ def _parse_row(number: int, raw: dict[str, str]) -> _Row:
             roles.append(typing.cast(Role, name))
     if not raw["roles"].strip(" ;"):
         row.problem("roles", f"is required: one or more of {', '.join(ROLES)}, separated by ;")
+    if "pay-committee" in roles and "governor" not in roles:
+        # 7: "governors responsible for pay decisions": the pay committee is of governors.
+        row.problem("roles", "pay-committee is for a governor: add governor beside it")
     values["roles"] = tuple(roles)
     not_staff = bool(roles) and set(roles) <= NON_STAFF_ROLES
 

@@ -429,7 +429,7 @@ WHY: Mapping[str, str] = {
     "headteacher": "the headteacher, who holds the original and moderates (4.9, 5)",
     "quality-assurer": "a governor who quality-assures the headteacher's statement (5)",
     "line-manager": "a line manager, for their management responsibilities (7)",
-    "governor": "a governor deciding pay: the overall assessment only (7)",
+    "governor": "a governor on the pay committee: the overall assessment only (7)",
 }
 
 
@@ -464,7 +464,10 @@ def audience(
         return "headteacher"
     if actor.person_id == reviewee.line_manager_person_id:
         return "line-manager"
-    if actor.has_role("governor") and statement.state in {State.FINAL, State.APPEALED}:
+    # 7: "Governors who are responsible for making pay decisions are entitled to have access to
+    # relevant information from the assessment of overall performance": the pay committee the
+    # school records (the roster's pay-committee role), not every governor.
+    if actor.has_role("pay-committee") and statement.state in {State.FINAL, State.APPEALED}:
         return "governor"
     return None
 
