@@ -44,6 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
     forms_check = forms_cmds.add_parser("check", help="validate form files")
     forms_check.add_argument("paths", nargs="*", help="form files or folders (default: forms/)")
     forms_check.set_defaults(module="forms")
+    forms_schema = forms_cmds.add_parser(
+        "schema", help="write the form file's JSON Schema (forms/form.schema.json)"
+    )
+    forms_schema.add_argument(
+        "--check", action="store_true", help="change nothing; fail if the schema files are stale"
+    )
+    forms_schema.add_argument("--dir", default=None, help="where to write (default: forms/)")
+    forms_schema.set_defaults(module="forms")
 
     deadlines = commands.add_parser("deadlines", help="working-day deadlines")
     deadlines_cmds = deadlines.add_subparsers(

@@ -8,7 +8,9 @@ typed `validators` (`- max_length: 500`), and optionally `choices` or `choices_f
 A top-level field may say `filled_by` (reviewee or reviewer) when someone other than the form's
 filler writes it, e.g. the reviewee's comments on the reviewer's statement: the other party sees it
 read-only and anything they post for it is ignored (`Form.keep_theirs`).
-Defaults (short text at most 200 characters, long text 5000, ...) live here, not in the files.
+Defaults (short text at most 200 characters, long text 5000, ...) live in code, not in the files.
+What a file may say is one pydantic model, `domain/form_spec.FormSpec` (its JSON Schema is
+forms/form.schema.json); every file is validated through it, then built here into a `Form`.
 
 Values travel in three shapes:
 - posted: a parsed urlencoded body, flat names (`objectives-0-title`) -> `read()`;
@@ -20,86 +22,36 @@ Values travel in three shapes:
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any
 
 import pydantic
 import yaml
 from pydantic_core import PydanticCustomError
 
+from growthcycle.domain.form_spec import (
+    CHOICE_TYPES,
+    DEFAULTS,
+    FIELD_TYPES,
+    FILLED_BY,
+    TEXT_TYPES,
+    VALIDATORS,
+    FieldSpec,
+    FieldType,
+    FormSpec,
+    ReferenceSpec,
+    describe_error,
+)
 from growthcycle.domain.styles import STYLES, PolicyStyle
 
-FILLED_BY = ("reviewee", "reviewer")
+__all__ = ["CHOICE_TYPES", "DEFAULTS", "FIELD_TYPES", "FILLED_BY", "TEXT_TYPES", "VALIDATORS"]
 
-FieldType = Literal[
-    "short_text",
-    "long_text",
-    "single_choice",
-    "multiple_choice",
-    "date",
-    "number",
-    "yes_no",
-    "group",
-    "note",
-]
-FIELD_TYPES: tuple[str, ...] = (
-    "short_text",
-    "long_text",
-    "single_choice",
-    "multiple_choice",
-    "date",
-    "number",
-    "yes_no",
-    "group",
-    "note",
-)
-TEXT_TYPES = ("short_text", "long_text")
-CHOICE_TYPES = ("single_choice", "multiple_choice")
-
-# Which validators each type accepts, and the defaults the form files need not repeat.
-VALIDATORS: dict[str, tuple[str, ...]] = {
-    "short_text": ("min_length", "max_length"),
-    "long_text": ("min_length", "max_length"),
-    "single_choice": (),
-    "multiple_choice": ("min_items", "max_items"),
-    "date": ("min", "max"),
-    "number": ("min", "max"),
-    "yes_no": (),
-    "group": ("min_items", "max_items"),
-    "note": (),
-}
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "short_text": {"max_length": 200},
-    "long_text": {"max_length": 5000},
-    "group": {"min_items": 0, "max_items": 10},
-}
 # Lists supplied by the caller at render time (FormContext.references), not held in a file.
 RUNTIME_REFERENCES = ("school_priorities",)
-
-FORM_KEYS = ("id", "title", "description", "filled_by", "styles", "source", "fields")
-FIELD_KEYS = (
-    "key",
-    "type",
-    "label",
-    "hint",
-    "required",
-    "validators",
-    "choices",
-    "choices_from",
-    "show_when",
-    "styles",
-    "fields",
-    "item_label",
-    "filled_by",
-)
-KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
-ID_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,59}")
-VALUE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 
@@ -509,11 +461,8 @@ def _load_reference(name: str, root: Path | None) -> tuple[Choice, ...]:
     path = _reference_file(name, root)
     if path is None:
         raise FormDefinitionError(f"forms/reference/{name.replace('_', '-')}.yaml", None, "missing")
-    data = _read_yaml(path)
-    shown = _display_path(path)
-    if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
-        raise FormDefinitionError(shown, None, "a reference file needs a list of 'choices'")
-    return tuple(_parse_choices(data["choices"], shown, None))
+    spec: ReferenceSpec = _spec_of(ReferenceSpec, _read_yaml(path), _display_path(path))
+    return _choices(spec.choices)
 
 
 def load_reference(name: str, *, root: Path | None = None) -> list[Choice]:
@@ -521,233 +470,98 @@ def load_reference(name: str, *, root: Path | None = None) -> list[Choice]:
     return list(_load_reference(name, root))
 
 
-def _parse_choices(raw: Any, file: str, key: str | None) -> list[Choice]:
-    if not isinstance(raw, list) or not raw:
-        raise FormDefinitionError(file, key, "'choices' must be a non-empty list")
-    found: list[Choice] = []
-    for item in raw:
-        if not isinstance(item, dict) or set(item) != {"value", "label"}:
-            raise FormDefinitionError(file, key, "each choice needs exactly 'value' and 'label'")
-        value, label = item["value"], item["label"]
-        if not isinstance(value, str) or not VALUE_PATTERN.fullmatch(value):
-            raise FormDefinitionError(
-                file, key, f"choice value {value!r} must be letters, digits, '-' or '_'"
-            )
-        if not isinstance(label, str) or not label.strip():
-            raise FormDefinitionError(file, key, f"choice {value!r} needs a label")
-        if any(c.value == value for c in found):
-            raise FormDefinitionError(file, key, f"choice value {value!r} is used twice")
-        found.append(Choice(value, label.strip()))
-    return found
+def _spec_of(model: type[FormSpec] | type[ReferenceSpec], data: Any, file: str) -> Any:
+    """`data` validated by the form file's model, or FormDefinitionError in the file's words."""
+    if not isinstance(data, dict):
+        kind = "form" if model is FormSpec else "reference"
+        raise FormDefinitionError(file, None, f"a {kind} file must be a mapping")
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as invalid:
+        field, problem = describe_error(invalid, data, model)
+        raise FormDefinitionError(file, field, problem) from None
 
 
-def _parse_styles(raw: Any, file: str, key: str | None) -> tuple[PolicyStyle, ...]:
-    if raw is None:
-        return STYLES
-    if not isinstance(raw, list) or not raw or any(s not in STYLES for s in raw):
-        raise FormDefinitionError(
-            file, key, f"'styles' must be a list of {' and/or '.join(STYLES)}, got {raw!r}"
-        )
-    return tuple(s for s in STYLES if s in raw)
+def _choices(specs: Sequence[Any]) -> tuple[Choice, ...]:
+    return tuple(Choice(c.value, c.label.strip()) for c in specs)
 
 
-def _parse_validators(raw: Any, ftype: str, file: str, key: str) -> dict[str, Any]:
-    given: dict[str, Any] = {}
-    if raw is None:
-        raw = []
-    if not isinstance(raw, list):
-        raise FormDefinitionError(
-            file, key, "'validators' must be a list, e.g. '- max_length: 500'"
-        )
-    allowed = VALIDATORS[ftype]
-    for item in raw:
-        if not isinstance(item, dict) or len(item) != 1:
-            raise FormDefinitionError(
-                file, key, f"each validator is one 'name: value' pair, got {item!r}"
-            )
-        ((name, value),) = item.items()
-        if name not in allowed:
-            expected = ", ".join(allowed) if allowed else "none for this type"
-            raise FormDefinitionError(
-                file, key, f"unknown validator '{name}' for {ftype} (expected: {expected})"
-            )
-        if name in given:
-            raise FormDefinitionError(file, key, f"validator '{name}' is given twice")
-        given[name] = _validator_value(name, value, ftype, file, key)
-    merged = {**DEFAULTS.get(ftype, {}), **given}
-    for low, high in (("min_length", "max_length"), ("min_items", "max_items"), ("min", "max")):
-        if low in merged and high in merged and merged[low] > merged[high]:
-            raise FormDefinitionError(
-                file, key, f"{low} {merged[low]} is more than {high} {merged[high]}"
-            )
-    return merged
+def _styles(
+    given: Sequence[str] | None, inherited: tuple[PolicyStyle, ...]
+) -> tuple[PolicyStyle, ...]:
+    return inherited if given is None else tuple(s for s in STYLES if s in given)
 
 
-def _validator_value(name: str, value: Any, ftype: str, file: str, key: str) -> Any:
-    if name in ("min_length", "max_length", "min_items", "max_items"):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise FormDefinitionError(file, key, f"{name} must be a whole number, got {value!r}")
-        if name == "max_length" and value > 100_000:
-            raise FormDefinitionError(file, key, f"max_length {value} is more than 100000")
-        return value
-    if ftype == "date":
-        if isinstance(value, date) and not isinstance(value, datetime):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            raise FormDefinitionError(
-                file, key, f"{name} must be a date like 2026-09-01, got {value!r}"
-            ) from None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise FormDefinitionError(file, key, f"{name} must be a number, got {value!r}")
-    return value
-
-
-def _parse_field(
-    raw: Any,
+def _build_field(
+    spec: FieldSpec,
     file: str,
     parent: str | None,
     inherited: tuple[PolicyStyle, ...],
     earlier: Sequence[Field],
     refs_root: Path | None,
-    index: int,
 ) -> Field:
-    prefix = f"{parent}." if parent else ""
-    if not isinstance(raw, dict):
-        raise FormDefinitionError(file, f"{prefix}#{index + 1}", "a field must be a mapping")
-    key = raw.get("key")
-    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
-        raise FormDefinitionError(
-            file,
-            f"{prefix}{key if isinstance(key, str) else '#' + str(index + 1)}",
-            f"key {key!r} must start with a-z and use only a-z, 0-9 and '_' (40 at most)",
-        )
-    name = prefix + key
-    unknown = sorted(set(raw) - set(FIELD_KEYS))
-    if unknown:
-        raise FormDefinitionError(
-            file,
-            name,
-            f"unknown property '{unknown[0]}' (expected one of: {', '.join(FIELD_KEYS)})",
-        )
-    ftype = raw.get("type")
-    if ftype not in FIELD_TYPES:
-        raise FormDefinitionError(
-            file, name, f"unknown type {ftype!r} (expected one of: {', '.join(FIELD_TYPES)})"
-        )
-    label = raw.get("label")
-    if not isinstance(label, str) or not label.strip() or len(label) > 300:
-        raise FormDefinitionError(file, name, "'label' must be some text (300 characters at most)")
-    hint = raw.get("hint", "")
-    if not isinstance(hint, str):
-        raise FormDefinitionError(file, name, "'hint' must be text")
-    required = raw.get("required", False)
-    if not isinstance(required, bool):
-        raise FormDefinitionError(file, name, f"'required' must be true or false, got {required!r}")
-    if required and ftype in ("group", "note"):
-        raise FormDefinitionError(
-            file, name, f"a {ftype} cannot be required (use min_items for groups)"
-        )
-    styles = _parse_styles(raw["styles"], file, name) if "styles" in raw else inherited
+    """What needs more than the field itself: the enclosing styles, the reference lists it names
+    and the earlier field its condition reads (the rest FieldSpec has checked)."""
+    name = f"{parent}.{spec.key}" if parent else spec.key
+    styles = _styles(spec.styles, inherited)
     if not set(styles) <= set(inherited):
         raise FormDefinitionError(
             file, name, f"styles {list(styles)} are not all in the enclosing {list(inherited)}"
         )
-    validators = _parse_validators(raw.get("validators"), ftype, file, name)
-
-    choices: tuple[Choice, ...] = ()
-    choices_from = raw.get("choices_from")
-    if ftype in CHOICE_TYPES:
-        if ("choices" in raw) == (choices_from is not None):
+    if spec.choices_from is not None:
+        if (
+            spec.choices_from not in RUNTIME_REFERENCES
+            and _reference_file(spec.choices_from, refs_root) is None
+        ):
             raise FormDefinitionError(
-                file, name, f"a {ftype} needs exactly one of 'choices' or 'choices_from'"
+                file,
+                name,
+                f"unknown reference list {spec.choices_from!r} (expected a file in "
+                f"forms/reference/ or one of: {', '.join(RUNTIME_REFERENCES)})",
             )
-        if choices_from is not None:
-            if not isinstance(choices_from, str) or (
-                choices_from not in RUNTIME_REFERENCES
-                and _reference_file(choices_from, refs_root) is None
-            ):
-                raise FormDefinitionError(
-                    file,
-                    name,
-                    f"unknown reference list {choices_from!r} (expected a file in "
-                    f"forms/reference/ or one of: {', '.join(RUNTIME_REFERENCES)})",
-                )
-            if choices_from not in RUNTIME_REFERENCES:
-                _load_reference(choices_from, refs_root)
-        else:
-            choices = tuple(_parse_choices(raw["choices"], file, name))
-    elif "choices" in raw or choices_from is not None:
-        raise FormDefinitionError(file, name, f"a {ftype} field cannot have choices")
-
+        if spec.choices_from not in RUNTIME_REFERENCES:
+            _load_reference(spec.choices_from, refs_root)
     sub: tuple[Field, ...] = ()
-    item_label = raw.get("item_label", "Item")
-    if ftype == "group":
-        if parent:
-            raise FormDefinitionError(file, name, "groups cannot be nested")
-        if not isinstance(item_label, str) or not item_label.strip():
-            raise FormDefinitionError(file, name, "'item_label' must be text, e.g. Objective")
-        sub = _parse_fields(raw.get("fields"), file, name, styles, refs_root)
-        if not any(f.type != "note" for f in sub):
-            raise FormDefinitionError(file, name, "a group needs at least one answerable field")
-    elif "fields" in raw or "item_label" in raw:
-        raise FormDefinitionError(file, name, "only a group has 'fields' and 'item_label'")
-
-    filled_by = raw.get("filled_by")
-    if filled_by is not None:
-        if filled_by not in FILLED_BY:
-            raise FormDefinitionError(
-                file, name, f"'filled_by' must be one of: {', '.join(FILLED_BY)}, got {filled_by!r}"
-            )
-        if parent:
-            raise FormDefinitionError(
-                file, name, "'filled_by' goes on a top-level field (a group's fields share it)"
-            )
-        if required:
-            raise FormDefinitionError(
-                file, name, "a field the other party fills cannot be required (it would block)"
-            )
-    show_when = _parse_show_when(raw.get("show_when"), file, name, styles, earlier, refs_root)
+    if spec.type == "group" and spec.fields:
+        sub = _build_fields(spec.fields, file, name, styles, refs_root)
+    show_when = _build_show_when(spec, file, name, styles, earlier, refs_root)
     return Field(
-        key=key,
-        type=cast(FieldType, ftype),
-        label=label.strip(),
-        hint=hint.strip(),
-        required=required,
-        validators=validators,
-        choices=choices,
-        choices_from=choices_from,
+        key=spec.key,
+        type=spec.type,
+        label=spec.label.strip(),
+        hint=spec.hint.strip(),
+        required=spec.required,
+        validators=spec.merged_validators(),
+        choices=_choices(spec.choices or ()),
+        choices_from=spec.choices_from,
         show_when=show_when,
         styles=styles,
         fields=sub,
-        item_label=item_label.strip(),
-        filled_by=filled_by,
+        item_label=(spec.item_label or "Item").strip(),
+        filled_by=spec.filled_by,
     )
 
 
-def _parse_show_when(
-    raw: Any,
+def _build_show_when(
+    spec: FieldSpec,
     file: str,
     name: str,
     styles: tuple[PolicyStyle, ...],
     earlier: Sequence[Field],
     refs_root: Path | None,
 ) -> ShowWhen | None:
-    if raw is None:
+    if spec.show_when is None:
         return None
-    if not isinstance(raw, dict) or set(raw) != {"field", "equals"}:
-        raise FormDefinitionError(file, name, "'show_when' needs exactly 'field' and 'equals'")
-    target = next((f for f in earlier if f.key == raw["field"]), None)
+    wanted, equals = spec.show_when.field, spec.show_when.equals
+    target = next((f for f in earlier if f.key == wanted), None)
     if target is None:
         raise FormDefinitionError(
-            file, name, f"show_when refers to {raw['field']!r}, which is not an earlier field here"
+            file, name, f"show_when refers to {wanted!r}, which is not an earlier field here"
         )
     if not set(styles) <= set(target.styles):
         raise FormDefinitionError(
             file, name, f"show_when field {target.key!r} is not asked in every style this one is"
         )
-    equals = raw["equals"]
     if target.type == "yes_no":
         if isinstance(equals, str) and equals.lower() in ("yes", "no"):
             equals = equals.lower() == "yes"
@@ -770,55 +584,40 @@ def _parse_show_when(
     )
 
 
-def _parse_fields(
-    raw: Any,
+def _build_fields(
+    specs: Sequence[FieldSpec],
     file: str,
     parent: str | None,
     styles: tuple[PolicyStyle, ...],
     refs_root: Path | None,
 ) -> tuple[Field, ...]:
-    if not isinstance(raw, list) or not raw:
-        raise FormDefinitionError(file, parent, "'fields' must be a non-empty list")
     found: list[Field] = []
-    for index, item in enumerate(raw):
-        parsed = _parse_field(item, file, parent, styles, found, refs_root, index)
-        if any(f.key == parsed.key for f in found):
-            name = f"{parent}.{parsed.key}" if parent else parsed.key
-            raise FormDefinitionError(file, name, "key is used twice")
-        found.append(parsed)
+    for spec in specs:
+        found.append(_build_field(spec, file, parent, styles, found, refs_root))
     return tuple(found)
 
 
-def parse_form(data: Any, file: str, *, reference_root: Path | None = None) -> Form:
-    """Build a Form from parsed YAML; raise FormDefinitionError naming file, field and problem."""
-    if not isinstance(data, dict):
-        raise FormDefinitionError(file, None, "a form file must be a mapping")
-    unknown = sorted(set(data) - set(FORM_KEYS))
-    if unknown:
-        raise FormDefinitionError(
-            file, None, f"unknown property '{unknown[0]}' (expected one of: {', '.join(FORM_KEYS)})"
-        )
-    form_id = data.get("id")
-    if not isinstance(form_id, str) or not ID_PATTERN.fullmatch(form_id):
-        raise FormDefinitionError(file, None, f"'id' {form_id!r} must be lowercase words and '-'")
-    for text in ("title", "description", "source"):
-        if not isinstance(data.get(text), str) or not data[text].strip():
-            raise FormDefinitionError(file, None, f"'{text}' must be some text")
-    if data.get("filled_by") not in FILLED_BY:
-        raise FormDefinitionError(file, None, f"'filled_by' must be one of: {', '.join(FILLED_BY)}")
-    styles = _parse_styles(data.get("styles"), file, None)
-    fields = _parse_fields(data.get("fields"), file, None, styles, reference_root)
+def build_form(spec: FormSpec, file: str, *, reference_root: Path | None = None) -> Form:
+    """A Form from a validated FormSpec; FormDefinitionError naming file, field and problem."""
+    styles = _styles(spec.styles, STYLES)
     return Form(
-        id=form_id,
-        title=data["title"].strip(),
-        description=data["description"].strip(),
-        filled_by=data["filled_by"],
+        id=spec.id,
+        title=spec.title.strip(),
+        description=spec.description.strip(),
+        filled_by=spec.filled_by,
         styles=styles,
-        source=data["source"].strip(),
-        fields=fields,
+        source=spec.source.strip(),
+        fields=_build_fields(spec.fields, file, None, styles, reference_root),
         file=file,
         reference_root=reference_root,
     )
+
+
+def parse_form(data: Any, file: str, *, reference_root: Path | None = None) -> Form:
+    """A Form from parsed YAML, validated through FormSpec (domain/form_spec.py); raise
+    FormDefinitionError naming the file, the field and the problem."""
+    spec: FormSpec = _spec_of(FormSpec, data, file)
+    return build_form(spec, file, reference_root=reference_root)
 
 
 def load_form(path: Path) -> Form:
