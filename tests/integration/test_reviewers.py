@@ -99,6 +99,27 @@ def test_headteacher_changes_a_reviewer_and_the_forms_follow_4_2(
     assert "James Hughes" in _emails_to(aws, SARAH)[0]["subject"]
 
 
+def test_a_delegated_review_is_the_line_managers_in_its_entirety_4_2(
+    browser: Browser, demo: Any
+) -> None:
+    # 4.2: the headteacher delegates "the role of reviewer, in its entirety, to the relevant line
+    # managers": without reassigning it, the headteacher cannot write or issue Emma's statement.
+    set_today(TODAY)
+    form = f"/people/{EMMA}/forms/planning-review"
+    browser.act_as(HEAD)
+    assert browser.get(form)["statusCode"] == 404
+    browser.act_as(SARAH)
+    assert browser.get(form)["statusCode"] == 200
+    # Taking the duties back is an explicit assignment (4.2: "perform the duties him/herself").
+    browser.act_as(HEAD)
+    csrf = _csrf(browser.get("/reviewers")["body"])
+    done = browser.post("/reviewers", {"_csrf": csrf, "reviewee": EMMA, "reviewer": HEAD})
+    assert done["statusCode"] == 303
+    assert browser.get(form)["statusCode"] == 200
+    browser.act_as(SARAH)
+    assert browser.get(form)["statusCode"] == 404
+
+
 def test_changing_reviewer_does_not_restart_the_cycle_4_2(browser: Browser, demo: Any) -> None:
     set_today(TODAY)
     browser.act_as(JAMES)

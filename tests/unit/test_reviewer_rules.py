@@ -142,8 +142,9 @@ def test_an_explicit_assignment_overrides_the_default_reviewer_4_2() -> None:
 
 
 def test_access_follows_an_explicit_reviewer_assignment_4_2_7() -> None:
-    # Without an assignment: the line manager and the headteacher (unchanged behaviour).
-    assert is_reviewer_of(DEPUTY, TEACHER) and is_reviewer_of(HEAD, TEACHER)
+    # Without an assignment: the line manager alone, the role delegated "in its entirety" (4.2).
+    assert is_reviewer_of(DEPUTY, TEACHER) and not is_reviewer_of(HEAD, TEACHER)
+    assert may_view(HEAD, TEACHER)  # 7: the headteacher still sees the record
     assert not is_reviewer_of(OTHER_LM, TEACHER)
     # Assigned to L2: only L2 is the reviewer; the headteacher still sees the record (7).
     assigned = OTHER_LM.person_id

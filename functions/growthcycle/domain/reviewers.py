@@ -106,9 +106,11 @@ def review_of_record(
     - the headteacher: the 2 or 3 governors the governing body appointed, any one of whom may act
       (4.2); none until they are appointed. The adviser advises and is recorded, not a reviewer.
     - anyone else with an explicit assignment: that one reviewer, "in its entirety" (4.2).
-    - otherwise, mode `line-managers`: the line manager (if in post, when `in_post` is given),
-      with the headteacher, who reviews everyone the duty was not explicitly given for; mode
-      `headteacher`: the headteacher alone.
+    - otherwise, mode `line-managers`: the line manager (if in post, when `in_post` is given)
+      alone: the headteacher delegates "the role of reviewer, in its entirety, to the relevant
+      line managers" (4.2), so does not also write or issue the statement; to take the duties
+      back they assign themself (or another reviewer) explicitly. With no line manager in post,
+      the headteacher. Mode `headteacher`: the headteacher alone.
     """
     inputs = inputs or ReviewInputs()
     if subject.is_headteacher:
@@ -127,7 +129,7 @@ def review_of_record(
         and (in_post is None or manager_id in in_post)
     ):
         ids.append(manager_id)
-    if headteacher_id and headteacher_id != subject.person_id and headteacher_id not in ids:
+    if not ids and headteacher_id and headteacher_id != subject.person_id:
         ids.append(headteacher_id)
     return ReviewOfRecord(tuple(ids), explicit=False)
 
