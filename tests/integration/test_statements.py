@@ -357,12 +357,13 @@ def test_two_signatures_at_once_make_one(browser: Browser, today: Any, aws: Any,
     """Two people (or two taps) acting on the same version: exactly one succeeds."""
     from growthcycle.adapters import statements as repo
     from growthcycle.web.services import services
-    from growthcycle.web.statements import _load, perform
+    from growthcycle.web.statement_content import load_statement
+    from growthcycle.web.statements import perform
 
     draft = issue_draft(browser, aws)
     use(Browser(), link_in(draft, "Agree and sign"))
     svc = services()
-    loaded = _load(svc, statement(demo).statement_id)
+    loaded = load_statement(svc, statement(demo).statement_id)
     sarah = demo.people[SARAH]
     results = []
     for _ in range(2):

@@ -37,6 +37,7 @@ WEB_HELPERS = frozenset(
         "growthcycle.web.request",
         "growthcycle.web.services",
         "growthcycle.web.static",
+        "growthcycle.web.statement_content",
         "growthcycle.web.templating",
     }
 )

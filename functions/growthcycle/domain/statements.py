@@ -486,6 +486,12 @@ def governor_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k in GOVERNOR_FIELDS}
 
 
+def sees_whole(seen_as: Audience) -> bool:
+    """7: who may see a statement sees all of it, except a governor deciding pay, who sees the
+    overall assessment only (GOVERNOR_FIELDS), on whatever page they ask for."""
+    return seen_as != "governor"
+
+
 # -- due dates (4.3, 4.9, 5) ----------------------------------------------------------------------
 
 

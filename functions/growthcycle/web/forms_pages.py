@@ -26,6 +26,7 @@ from growthcycle.domain.forms import Form, FormContext, FormInvalid, UnknownForm
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, Submission, VersionConflict
 from growthcycle.domain.retention import expires_at_for
+from growthcycle.domain.statements import STATEMENT_FORM, statement_id_for
 from growthcycle.domain.trust import School
 from growthcycle.observability import logger
 from growthcycle.web import hooks
@@ -46,6 +47,7 @@ from growthcycle.web.reflections import timeline_url
 from growthcycle.web.reviewers import review_inputs, review_inputs_of
 from growthcycle.web.services import Services, services
 from growthcycle.web.special_cases import paused_refusal, paused_since
+from growthcycle.web.statement_content import load_statement, show
 
 router = Router()
 
@@ -261,9 +263,10 @@ def _read_page(target: FormTarget) -> Response:
     if shared is None:
         # A draft is the reviewee's alone: it looks exactly like nothing (7).
         raise NotFound("There is no such form for you to fill in.")
-    return page(
+    return _render(
+        target,
         "forms/saved_page.html",
-        target.who,
+        where="the read-only page",
         form=target.form,
         ctx=target.ctx,
         values=shared.values,
@@ -275,6 +278,29 @@ def _read_page(target: FormTarget) -> Response:
         title=_plain_title(target.form),
         saved_at=shared.saved_at,
     )
+
+
+def _render(
+    target: FormTarget, template: str, *, where: str, http_status: int = 200, **context: Any
+) -> Response:
+    """A form's page. The planning and review form of a reviewee whose statement has been issued
+    is that statement's text, so it is shown through web/statement_content.py `show`: the
+    statement page's audience, and a line in the reviewee's "who has seen it" (7)."""
+    if target.form.id == STATEMENT_FORM:
+        statement_id = statement_id_for(target.subject.person_id, target.cycle_id)
+        loaded = load_statement(services(), statement_id)
+        if loaded is not None:
+            title = _plain_title(target.form).lower()
+            return show(
+                target.who,
+                target.actor,
+                loaded,
+                where=f"{title}, {where}",
+                template=template,
+                http_status=http_status,
+                **context,
+            )
+    return page(template, target.who, http_status=http_status, **context)
 
 
 def _notes_for(target: FormTarget, values: dict[str, Any], *, partial: bool) -> hooks.CheckResult:
@@ -310,9 +336,10 @@ def _form_page(
         if target.role == "reviewer"
         else []
     )
-    return page(
+    return _render(
+        target,
         "forms/form_page.html",
-        target.who,
+        where="the form page",
         http_status=status,
         form=target.form,
         ctx=target.ctx,
@@ -480,9 +507,10 @@ def saved_form(person_id: str, form_id: str) -> Response:
     )
     if saved is None:
         return redirect(target.url)
-    return page(
+    return _render(
+        target,
         "forms/saved_page.html",
-        target.who,
+        where="the saved form page",
         form=target.form,
         ctx=target.ctx,
         values=saved.values,

@@ -31,14 +31,15 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from growthcycle.adapters import statement_clocks as clocks
 from growthcycle.adapters import statements as repo
 from growthcycle.adapters.outbox import Email
+from growthcycle.app.statements import governor_entries
 from growthcycle.domain import statements as rules
 from growthcycle.domain.access import is_reviewer_of, may_view
-from growthcycle.domain.forms import Form, FormContext, format_date, load_forms
+from growthcycle.domain.forms import format_date
 from growthcycle.domain.links import ActionLink, LinkInvalid, make_link, read_link
 from growthcycle.domain.people import Person, headteacher_of
 from growthcycle.domain.records import AuditEntry, Submission
 from growthcycle.domain.retention import expires_at_for_cycle_id
-from growthcycle.domain.reviewers import ReviewOfRecord, review_of_record
+from growthcycle.domain.reviewers import review_of_record
 from growthcycle.domain.statements import (
     MEETING_FORM,
     STATE_WORDS,
@@ -51,14 +52,11 @@ from growthcycle.domain.statements import (
     Statement,
     StatementEvent,
     StatementVersion,
-    View,
 )
-from growthcycle.domain.trust import School
 from growthcycle.observability import logger
 from growthcycle.web import hooks, ratelimit
 from growthcycle.web.core import (
     Visitor,
-    form_context,
     page,
     require_csrf,
     school_of,
@@ -70,6 +68,7 @@ from growthcycle.web.http import first, form_body, redirect
 from growthcycle.web.reviewers import review_inputs, review_inputs_of
 from growthcycle.web.services import Services, services
 from growthcycle.web.special_cases import paused_refusal, paused_since
+from growthcycle.web.statement_content import Loaded, load_statement, show
 from growthcycle.web.templating import render
 
 router = Router()
@@ -87,72 +86,6 @@ def _base(svc: Services) -> str:
 
 def _statement_url(statement_id: str) -> str:
     return f"/statements/{quote(statement_id)}"
-
-
-# -- loading a statement with everyone it involves ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Loaded:
-    statement: Statement
-    reviewee: Person
-    reviewer: Person | None
-    headteacher: Person | None
-    school: School
-    form: Form
-    ctx: FormContext
-    record: ReviewOfRecord  # who reviews the reviewee this cycle (4.2)
-    qa: tuple[Person, ...] = ()  # 5: who quality-assures the headteacher's own statement
-
-    @property
-    def headteachers_own(self) -> bool:
-        return self.reviewee.is_headteacher
-
-    def audience(self, actor: Person) -> rules.Audience | None:
-        return rules.audience(actor, self.reviewee, self.statement, self.record)
-
-    def people(self, party: str) -> list[Person]:
-        """Whom a move tells, as `party`. For the headteacher's own statement the original goes
-        to the governors who quality-assure it, not to the headteacher, who has their copy (5)."""
-        if party == "headteacher":
-            found = [] if self.headteachers_own else [self.headteacher]
-        elif party == "quality-assurer":
-            return list(self.qa) if self.headteachers_own else []
-        else:
-            found = [{"reviewee": self.reviewee, "reviewer": self.reviewer}.get(party)]
-        return [p for p in found if p is not None]
-
-    @property
-    def state_words(self) -> str:
-        return rules.describe(self.statement.state, headteachers_own=self.headteachers_own)
-
-
-def _load(svc: Services, statement_id: str) -> Loaded | None:
-    statement = repo.get_statement(svc.store, statement_id) if len(statement_id) <= 200 else None
-    if statement is None:
-        return None
-    reviewee = svc.store.get_person(statement.reviewee_id)
-    if reviewee is None:
-        return None
-    school = school_of(svc, reviewee)
-    people = {p.person_id: p for p in svc.store.people_in_school(school.id)}
-    head = headteacher_of(people.values())
-    record = review_of_record(
-        reviewee,
-        review_inputs(svc, reviewee),
-        headteacher_id=head.person_id if head else None,
-    )
-    return Loaded(
-        statement=statement,
-        reviewee=reviewee,
-        reviewer=svc.store.get_person(statement.reviewer_id),
-        headteacher=head,
-        school=school,
-        form=load_forms().get(STATEMENT_FORM),
-        ctx=form_context(school),
-        record=record,
-        qa=tuple(people[q] for q in record.qa_ids if q in people),
-    )
 
 
 def _latest_version(svc: Services, statement: Statement) -> StatementVersion | None:
@@ -812,26 +745,12 @@ def meeting_first_check(event: hooks.FormEvent) -> list[hooks.Note]:
 def _viewer(statement_id: str) -> tuple[Visitor, Person, Loaded, rules.Audience]:
     who, actor = signed_in()
     svc = services()
-    loaded = _load(svc, statement_id)
+    loaded = load_statement(svc, statement_id)
     seen_as = loaded.audience(actor) if loaded else None
     # 7: anybody else, or another school, sees nothing: it looks like nothing exists.
     if loaded is None or seen_as is None:
         raise NotFound("There is nothing at this address.")
     return who, actor, loaded, seen_as
-
-
-def _record_view(svc: Services, actor: Person, loaded: Loaded, seen_as: str, where: str) -> None:
-    repo.record_view(
-        svc.store,
-        View(
-            statement_id=loaded.statement.statement_id,
-            viewer_id=actor.person_id,
-            why=seen_as,
-            page=where,
-            at=svc.clock.now(),
-        ),
-        expires_at=expires_at_for_cycle_id(svc.settings, loaded.statement.cycle_id),  # 7
-    )
 
 
 @router.get("/statements")
@@ -880,7 +799,9 @@ def _statement_page(
     status: int = 200,
     notice: str | None = None,
     error: dict[str, str] | None = None,
+    where: str = "statement",
 ) -> Response:
+    """The statement page, at any status; `show` records the view and keeps to the audience."""
     svc = services()
     statement = loaded.statement
     party = rules.party_of(seen_as)
@@ -900,11 +821,13 @@ def _statement_page(
         notice = "Nothing in the statement changed, so no new draft was sent."
     if not notice and query("conflict"):
         notice = "Someone changed this statement at the same moment. This is how it is now."
-    return page(
-        "statements/statement.html",
+    return show(
         who,
+        actor,
+        loaded,
+        where=where,
+        template="statements/statement.html",
         http_status=status,
-        loaded=loaded,
         statement=statement,
         state_words=loaded.state_words,
         seen_as=seen_as,
@@ -950,7 +873,6 @@ def show_statement(statement_id: str) -> Response:
     who, actor, loaded, seen_as = _viewer(statement_id)
     if seen_as == "governor":
         return redirect(f"{_statement_url(statement_id)}/governor")
-    _record_view(services(), actor, loaded, seen_as, "statement")
     return _statement_page(who, actor, loaded, seen_as)
 
 
@@ -972,7 +894,9 @@ def statement_action(statement_id: str, action: str) -> Response:
     def refused(status: int, field: str, message: str) -> Response:
         """The page again with the mistake beside its field and the reason as typed."""
         error = {"action": action, "field": field, "reason": reason, "message": message}
-        return _statement_page(who, actor, loaded, seen_as, status=status, error=error)
+        return _statement_page(
+            who, actor, loaded, seen_as, status=status, error=error, where="statement, move refused"
+        )
 
     hearing: date | None = None
     if action == "decide-appeal":
@@ -1020,7 +944,7 @@ def _reason_needed(move: Move) -> str:
 def _already(who: Visitor, actor: Person, statement_id: str, action: str) -> Response:
     """Someone acted first (or this was a double tap): say plainly what happened."""
     svc = services()
-    loaded = _load(svc, statement_id)
+    loaded = load_statement(svc, statement_id)
     if loaded is None:
         raise NotFound("There is nothing at this address.")
     seen_as = loaded.audience(actor)
@@ -1038,7 +962,9 @@ def _already(who: Visitor, actor: Person, statement_id: str, action: str) -> Res
         label = rules.MOVES_BY_ACTION[last.action].label.lower()
         happened = f"{by.name if by else 'Someone'} did this first: {label}"
     notice = f"{happened}, so nothing was changed by you. It is now: {loaded.state_words}."
-    return _statement_page(who, actor, loaded, seen_as, status=409, notice=notice)
+    return _statement_page(
+        who, actor, loaded, seen_as, status=409, notice=notice, where="statement, already moved"
+    )
 
 
 @router.get("/statements/<statement_id>/compare")
@@ -1059,11 +985,12 @@ def compare_versions(statement_id: str) -> Response:
         raise NotFound("There is no such version of this statement.")
     flat_a = rules.flatten(loaded.form.entries(loaded.ctx, all_versions[a].values))
     flat_b = rules.flatten(loaded.form.entries(loaded.ctx, all_versions[b].values))
-    _record_view(svc, actor, loaded, seen_as, f"compare {a} and {b}")
-    return page(
-        "statements/compare.html",
+    return show(
         who,
-        loaded=loaded,
+        actor,
+        loaded,
+        where=f"compare {a} and {b}",
+        template="statements/compare.html",
         a=all_versions[a],
         b=all_versions[b],
         changes=rules.changes(flat_a, flat_b),
@@ -1094,16 +1021,13 @@ def governor_view(statement_id: str) -> Response:
     who, actor, loaded, seen_as = _viewer(statement_id)
     if seen_as not in ("governor", "headteacher"):
         raise NotFound("There is nothing at this address.")
-    svc = services()
-    current = _latest_version(svc, loaded.statement)
-    values = rules.governor_values(current.values if current else {})
-    entries = [e for e in loaded.form.entries(loaded.ctx, values) if e.key in rules.GOVERNOR_FIELDS]
-    _record_view(svc, actor, loaded, seen_as, "governor view")
-    return page(
-        "statements/governor.html",
+    return show(
         who,
-        loaded=loaded,
-        entries=entries,
+        actor,
+        loaded,
+        where="governor view",
+        template="statements/governor.html",
+        entries=governor_entries(services(), loaded),
         state_words=loaded.state_words,
     )
 
@@ -1135,7 +1059,7 @@ def _check_link(svc: Services, token: str, who: Visitor) -> LinkCheck:
     except LinkInvalid:
         ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(router.current_event))
         return LinkCheck(None, None, None, "invalid")
-    loaded = _load(svc, link.statement_id)
+    loaded = load_statement(svc, link.statement_id)
     person = svc.store.get_person(link.person_id)
     if loaded is None or person is None:
         return LinkCheck(link, None, None, "invalid")
@@ -1244,10 +1168,12 @@ def use_link(token: str) -> Response:
         return _link_problem(
             who,
             token,
-            LinkCheck(check.link, _load(svc, check.link.statement_id), check.person, "used"),
+            LinkCheck(
+                check.link, load_statement(svc, check.link.statement_id), check.person, "used"
+            ),
         )
     except (ActionNotAllowed, repo.StatementConflict):
-        fresh = _load(svc, check.link.statement_id)
+        fresh = load_statement(svc, check.link.statement_id)
         return _link_problem(
             who, token, LinkCheck(check.link, fresh, check.person, "not-open"), status=409
         )
@@ -1266,7 +1192,7 @@ def link_done(token: str) -> Response:
     except LinkInvalid:
         ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(router.current_event))
         return _link_problem(who, token, LinkCheck(None, None, None, "invalid"))
-    loaded = _load(svc, link.statement_id)
+    loaded = load_statement(svc, link.statement_id)
     move = rules.MOVES_BY_ACTION.get(link.action)
     if loaded is None or move is None:
         return _link_problem(who, token, LinkCheck(link, None, None, "invalid"))
@@ -1298,7 +1224,7 @@ def renew_link(token: str) -> Response:
         link = read_link(svc.signer, token, now=svc.clock.now())
     except LinkInvalid:
         link = None
-    loaded = _load(svc, link.statement_id) if link else None
+    loaded = load_statement(svc, link.statement_id) if link else None
     person = svc.store.get_person(link.person_id) if link else None
     if link and loaded and person and not person.email_suppressed:
         seen_as = loaded.audience(person)
