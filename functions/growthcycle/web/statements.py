@@ -36,7 +36,7 @@ from growthcycle.domain import statements as rules
 from growthcycle.domain.access import is_reviewer_of, may_view
 from growthcycle.domain.forms import format_date
 from growthcycle.domain.links import ActionLink, LinkInvalid, make_link, read_link
-from growthcycle.domain.people import Person, headteacher_of
+from growthcycle.domain.people import Person, headteacher_of, in_post
 from growthcycle.domain.records import AuditEntry, Submission
 from growthcycle.domain.retention import expires_at_for_cycle_id
 from growthcycle.domain.reviewers import review_of_record
@@ -1053,6 +1053,16 @@ def _used(svc: Services, link: ActionLink) -> bool:
     return "Item" in found
 
 
+def _link_person(svc: Services, link: ActionLink) -> Person | None:
+    """The person a link acts for, while they are in post (domain/people.py `in_post`, the rule
+    sign-in and sessions follow): a leaver's link is as good as a broken one, and a leaver is
+    sent no fresh link."""
+    person = svc.store.get_person(link.person_id)
+    if person is None or not in_post(person, svc.clock.today()):
+        return None
+    return person
+
+
 def _check_link(svc: Services, token: str, who: Visitor) -> LinkCheck:
     try:
         link = read_link(svc.signer, token, now=svc.clock.now())
@@ -1060,7 +1070,7 @@ def _check_link(svc: Services, token: str, who: Visitor) -> LinkCheck:
         ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(router.current_event))
         return LinkCheck(None, None, None, "invalid")
     loaded = load_statement(svc, link.statement_id)
-    person = svc.store.get_person(link.person_id)
+    person = _link_person(svc, link)
     if loaded is None or person is None:
         return LinkCheck(link, None, None, "invalid")
     if link.expired:
@@ -1225,7 +1235,7 @@ def renew_link(token: str) -> Response:
     except LinkInvalid:
         link = None
     loaded = load_statement(svc, link.statement_id) if link else None
-    person = svc.store.get_person(link.person_id) if link else None
+    person = _link_person(svc, link) if link else None
     if link and loaded and person and not person.email_suppressed:
         seen_as = loaded.audience(person)
         party = rules.party_of(seen_as)
