@@ -17,7 +17,7 @@ from tests.integration.test_statements import (
     link_in,
     statement,
 )
-from tests.integration.test_statements import today as today  # noqa: PLC0414 (a fixture)
+from tests.integration.test_statements import today as today
 
 
 def _leave(demo: Any, person_id: str) -> None:
