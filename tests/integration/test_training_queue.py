@@ -155,6 +155,7 @@ def test_governors_report_api_lists_needs_by_cycle(today: Any) -> None:
             store,
             needs_from_statement(
                 {"training_needs": f"Phonics {cycle}"},
+                ["training_needs"],
                 school_id="oakfield-primary",
                 person_id=EMMA,
                 cycle_id=cycle,

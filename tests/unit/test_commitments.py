@@ -55,7 +55,8 @@ def test_growth_is_never_scored_and_has_no_pay_recommendation_seed_002_003() -> 
 def test_style_rules_and_required_focuses_match_the_planning_review_form_4_6_seed_003() -> None:
     form = load_forms().get("planning-review")
     for style, rules in STYLE_RULES.items():
-        assert form.group(rules.items_key, style) is not None
+        key = form.role_key(rules.items_role, style)
+        assert key is not None and form.group(key, style) is not None
     growth = form.group("commitments", "growth")
     assert growth is not None
     focus = next(f for f in growth.fields if f.key == "focus")

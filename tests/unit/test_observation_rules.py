@@ -301,6 +301,7 @@ def test_a_need_a_line_from_the_statement_4_7() -> None:
     now = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
     needs = needs_from_statement(
         {"training_needs": "Phonics training", "support": "Coaching from the maths lead"},
+        ["training_needs"],
         school_id="oak",
         person_id="oak.t1",
         cycle_id="2026-27",
@@ -312,6 +313,7 @@ def test_a_need_a_line_from_the_statement_4_7() -> None:
     ]
     again = needs_from_statement(
         {"training_needs": "phonics   TRAINING"},
+        ["training_needs"],
         school_id="oak",
         person_id="oak.t1",
         cycle_id="2026-27",
@@ -329,6 +331,7 @@ def test_training_digest_once_per_lead_per_iso_week_4_7() -> None:
     old, new = (
         needs_from_statement(
             {"training_needs": text},
+            ["training_needs"],
             school_id="oak",
             person_id="oak.t1",
             cycle_id="2026-27",

@@ -10,6 +10,7 @@ import pytest
 
 from growthcycle.domain import statements as rules
 from growthcycle.domain.calendar import WorkingCalendar
+from growthcycle.domain.forms import load_forms
 from growthcycle.domain.links import LinkInvalid, make_link, read_link
 from growthcycle.domain.people import Person
 from growthcycle.domain.statements import State
@@ -192,7 +193,12 @@ def test_pay_committee_governors_see_only_final_statements_and_only_the_overall_
     assert rules.audience(governor, reviewee, statement(State.FINAL)) == "governor"
     assert rules.party_of("governor") is None  # a governor can make no move
     values = {"assessment": "Good", "pay_recommendation": "progress", "objectives": [{}]}
-    assert rules.governor_values(values) == {"assessment": "Good", "pay_recommendation": "progress"}
+    keys = load_forms().get("planning-review").role_keys(rules.GOVERNOR_ROLES, "performance")
+    assert keys == ["assessment", "pay_recommendation"]
+    assert rules.governor_values(values, keys) == {
+        "assessment": "Good",
+        "pay_recommendation": "progress",
+    }
 
 
 def test_a_governor_not_responsible_for_pay_decisions_sees_no_statement_7() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from growthcycle.domain.forms import load_forms
 from growthcycle.domain.training import (
-    PLANNING_REVIEW_FIELDS,
+    TRAINING_NEEDS_ROLE,
     TrainingNeed,
     distinct_needs,
     near_identical,
@@ -22,7 +22,7 @@ NOW = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
 
 def statement_needs(**values: str) -> list[str]:
     found = needs_from_statement(
-        values, school_id="oak", person_id="oak.t1", cycle_id="2026-27", now=NOW
+        values, ["training_needs"], school_id="oak", person_id="oak.t1", cycle_id="2026-27", now=NOW
     )
     return [n.text for n in found]
 
@@ -50,7 +50,8 @@ def test_agreed_support_is_not_a_training_need_for_the_cpd_lead_4_7() -> None:
 def test_the_form_says_truthfully_which_box_goes_to_the_cpd_lead_4_7() -> None:
     form = load_forms().get("planning-review")
     hints = {f.key: f.hint for f in form.fields}
-    assert PLANNING_REVIEW_FIELDS == ("training_needs",)
+    assert form.role_keys([TRAINING_NEEDS_ROLE], "performance") == ["training_needs"]
+    assert form.role_keys([TRAINING_NEEDS_ROLE], "growth") == ["training_needs"]
     assert "not sent to the" in hints["support"] and "CPD lead" in hints["support"]
     assert "goes to the school's CPD lead" in hints["training_needs"]
 

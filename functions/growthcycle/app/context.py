@@ -14,6 +14,7 @@ from growthcycle.adapters.clock import Clock
 from growthcycle.adapters.store import Store
 from growthcycle.config import Settings
 from growthcycle.domain.cycles import Cycle
+from growthcycle.domain.forms import FormRegistry
 from growthcycle.domain.people import Person
 from growthcycle.domain.trust import School
 
@@ -33,6 +34,8 @@ class Services(Protocol):
     def clock(self) -> Clock: ...
 
     def school(self, school_id: str) -> School | None: ...
+
+    def forms(self, school_id: str) -> FormRegistry: ...
 
     def cycle(self, person: Person) -> Cycle: ...
 

@@ -43,16 +43,17 @@ def timeline_url(person_id: str) -> str:
 def about_choices(svc: Services, person: Person, school: School, cycle_id: str) -> list[About]:
     """ "General", then each objective/commitment of the person's current planning and review."""
     rules = rules_for(school.policy_style)
+    forms = svc.forms(school.id)
+    form = forms.get(PLANNING_REVIEW) if PLANNING_REVIEW in forms else None
+    items_key = form.role_key(rules.items_role, school.policy_style) if form else None
     saved = svc.store.get_submission(person.person_id, cycle_id, PLANNING_REVIEW)
-    raw = saved.values.get(rules.items_key) if saved else None
+    raw = saved.values.get(items_key) if saved and items_key else None
     choices = [About(GENERAL, "The year in general", "")]
     for index, item in enumerate(raw if isinstance(raw, list) else []):
         title = str(item.get("title") or "").strip() if isinstance(item, dict) else ""
         if title:
             noun = rules.item_noun.capitalize()
-            choices.append(
-                About(f"{rules.items_key}.{index}", f"{noun} {index + 1}: {title}", title)
-            )
+            choices.append(About(f"{items_key}.{index}", f"{noun} {index + 1}: {title}", title))
     return choices
 
 

@@ -15,7 +15,7 @@ from growthcycle.adapters import statements as repo
 from growthcycle.app.context import Memo, Services
 from growthcycle.app.reviewers import review_inputs
 from growthcycle.domain import statements as rules
-from growthcycle.domain.forms import Entry, Form, FormContext, load_forms
+from growthcycle.domain.forms import Entry, Form, FormContext
 from growthcycle.domain.people import Person, headteacher_of
 from growthcycle.domain.retention import expires_at_for_cycle_id
 from growthcycle.domain.reviewers import ReviewOfRecord, review_of_record
@@ -88,7 +88,7 @@ def load(
         reviewer=svc.store.get_person(statement.reviewer_id),
         headteacher=head,
         school=school,
-        form=load_forms().get(STATEMENT_FORM),
+        form=svc.forms(school.id).get(STATEMENT_FORM),  # the school's own, if it has one
         ctx=context_for(school),
         record=record,
         qa=tuple(people[q] for q in record.qa_ids if q in people),
@@ -116,5 +116,6 @@ def governor_entries(svc: Services, loaded: Loaded) -> list[Entry]:
     """7: the part of the latest version a governor deciding pay sees: the overall assessment
     (and the pay recommendation), as the form prints them."""
     found = repo.versions(svc.store, loaded.statement.statement_id)
-    values = rules.governor_values(found[-1].values if found else {})
-    return [e for e in loaded.form.entries(loaded.ctx, values) if e.key in rules.GOVERNOR_FIELDS]
+    keys = loaded.form.role_keys(rules.GOVERNOR_ROLES, loaded.ctx.style)
+    values = rules.governor_values(found[-1].values if found else {}, keys)
+    return [e for e in loaded.form.entries(loaded.ctx, values) if e.key in keys]

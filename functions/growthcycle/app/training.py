@@ -19,11 +19,13 @@ from growthcycle.adapters.training import (
     training_needs,
 )
 from growthcycle.app.context import Services
+from growthcycle.domain.forms import Form
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, Submission, VersionConflict
 from growthcycle.domain.retention import expires_at_for_cycle_id
 from growthcycle.domain.training import (
     THEMES,
+    TRAINING_NEEDS_ROLE,
     OutcomeChanged,
     Theme,
     TrainingNeed,
@@ -39,12 +41,19 @@ PLANNING_REVIEW = "planning-review"
 
 
 def pass_statement_needs(
-    svc: Services, school: School, subject: Person, cycle_id: str, submission: Submission
+    svc: Services,
+    school: School,
+    subject: Person,
+    cycle_id: str,
+    submission: Submission,
+    form: Form,
 ) -> int:
     """4.7: development and training agreed in the statement go to the CPD lead, a need a line,
-    once each however often it is saved. How many were added."""
+    once each however often it is saved: the field `form` gives the training needs role. How
+    many were added."""
     found = needs_from_statement(
         submission.values,
+        form.role_keys([TRAINING_NEEDS_ROLE], school.policy_style),
         school_id=school.id,
         person_id=subject.person_id,
         cycle_id=cycle_id,

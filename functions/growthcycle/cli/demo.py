@@ -19,11 +19,12 @@ def run(args: argparse.Namespace) -> int:
     port: int = args.port
 
     # Refuse to start with a broken form or trust file: say which, and stop.
+    from growthcycle.domain.form_layers import trust_forms
     from growthcycle.domain.forms import FormDefinitionError, load_forms
     from growthcycle.domain.trust import TrustConfigInvalid, load_trust
 
     try:
-        load_forms()
+        shipped = load_forms()
         trust = load_trust(trust_file)
     except FormDefinitionError as error:
         print(
@@ -33,6 +34,15 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except TrustConfigInvalid as error:
         print(f"growthcycle demo: {trust_file}: " + "; ".join(error.problems), file=sys.stderr)
+        return 1
+    # The trust's and its schools' own forms (growthcycle forms check --trust says the same).
+    _, problems = trust_forms(shipped, trust_file, trust.schools)
+    if problems:
+        print(
+            "growthcycle demo: a trust form is broken, so the app will not start:", file=sys.stderr
+        )
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
         return 1
 
     from growthcycle.local.stack import LocalStack
@@ -67,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Restored {count} records from {data_dir}.")
         from growthcycle.local.seed import put_trust
 
-        put_trust(store, trust)  # the trust file may have changed since
+        put_trust(store, trust, trust_file)  # the trust file may have changed since
     else:
         _, people = seed(store, trust_file)
         print(f"Seeded {trust.trust.name}: {len(trust.schools)} schools, {len(people)} people.")

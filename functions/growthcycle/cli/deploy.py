@@ -68,6 +68,10 @@ class DeployPlan:
     root: Path
 
     @property
+    def trust_file(self) -> Path:
+        return self.root / "infra" / "trusts" / f"{self.trust_name}.yaml"
+
+    @property
     def base_url_from_api(self) -> bool:
         """No custom domain and no BaseUrl: links use the API's own address (ApiUrl)."""
         return not self.parameters.get("DomainName") and not self.parameters.get("BaseUrl")
@@ -209,6 +213,12 @@ def plan_deploy(trust_name: str, root: Path = PROJECT_ROOT) -> DeployPlan:
                     f"{trust_file.relative_to(root)} says {wanted!r}"
                 )
 
+    if trust is not None:
+        # The trust's and its schools' own forms, against the forms this release ships.
+        from growthcycle.domain.form_layers import trust_forms
+        from growthcycle.domain.forms import load_forms
+
+        problems += trust_forms(load_forms(), trust_file, trust.schools)[1]
     if problems or trust is None:
         raise DeployConfigInvalid(problems)
     return DeployPlan(
@@ -305,7 +315,7 @@ def write_schools(plan: DeployPlan, table_name: str) -> int:
     from growthcycle.local.seed import put_trust
 
     dynamodb = boto3.client("dynamodb", region_name=plan.region)
-    put_trust(Store(table_name, dynamodb), plan.trust)
+    put_trust(Store(table_name, dynamodb), plan.trust, plan.trust_file)
     return len(plan.trust.schools)
 
 

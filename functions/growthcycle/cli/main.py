@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     forms_cmds = forms.add_subparsers(dest="forms_command", metavar="ACTION", required=True)
     forms_check = forms_cmds.add_parser("check", help="validate form files")
     forms_check.add_argument("paths", nargs="*", help="form files or folders (default: forms/)")
+    forms_check.add_argument(
+        "--trust",
+        default=None,
+        help="a trust's name or file: check each school's forms with its trust's and its own",
+    )
     forms_check.set_defaults(module="forms")
     forms_schema = forms_cmds.add_parser(
         "schema", help="write the form file's JSON Schema (forms/form.schema.json)"

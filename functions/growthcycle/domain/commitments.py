@@ -32,7 +32,7 @@ class StyleRules:
     """How one policy style names and treats the items in the planning and review statement."""
 
     style: PolicyStyle
-    items_key: str  # the group in forms/planning-review.yaml
+    items_role: str  # the role of the group in the planning and review form (form_spec.ROLES)
     item_noun: str  # "objective" or "commitment" (DOMAIN.md: one name per thing)
     numeric_success_criteria: bool  # seed 003, point 1: growth has none
     scored: bool  # seed 003, point 2: growth is never scored met / not met
@@ -43,7 +43,7 @@ class StyleRules:
 STYLE_RULES: Mapping[str, StyleRules] = {
     "performance": StyleRules(
         style=PolicyStyle.PERFORMANCE,
-        items_key="objectives",
+        items_role="objectives",
         item_noun="objective",
         numeric_success_criteria=True,
         scored=True,
@@ -52,7 +52,7 @@ STYLE_RULES: Mapping[str, StyleRules] = {
     ),
     "growth": StyleRules(
         style=PolicyStyle.GROWTH,
-        items_key="commitments",
+        items_role="commitments",
         item_noun="commitment",
         numeric_success_criteria=False,
         scored=False,

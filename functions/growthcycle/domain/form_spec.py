@@ -18,6 +18,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Self
 
 import pydantic
@@ -63,6 +64,74 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 MAX_LENGTH_LIMIT = 100_000
 
+# Roles: the fields the rest of the system reads, named in the form file (`role: training_needs`)
+# so a trust's own form says which of its fields plays which part; code reads a value by its role
+# (`Form.role_key`), never by a field's key.
+RoleName = Literal[
+    "objectives",
+    "commitments",
+    "overall_assessment",
+    "training_needs",
+    "pay_recommendation",
+    "reviewee_comments",
+]
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    types: tuple[str, ...]  # the field types that can play it
+    what: str  # what it is, for messages and docs
+    source: str
+    filled_by: str | None = None  # who must write it, when that matters
+
+
+ROLES: Mapping[str, Role] = {
+    r.name: r
+    for r in (
+        Role("objectives", ("group",), "the objectives, with success criteria", "4.6"),
+        Role("commitments", ("group",), "the commitments", "seed 003"),
+        Role(
+            "overall_assessment",
+            ("long_text", "short_text", "single_choice"),
+            "the overall assessment the governors' pay committee sees",
+            "7",
+        ),
+        Role(
+            "training_needs",
+            ("long_text",),
+            "the training needs passed to the training and development coordinator",
+            "4.7",
+        ),
+        Role(
+            "pay_recommendation",
+            ("single_choice",),
+            "the pay progression recommendation",
+            "4.5",
+        ),
+        Role(
+            "reviewee_comments",
+            ("long_text",),
+            "the reviewee's comments on the statement",
+            "4.9",
+            filled_by="reviewee",
+        ),
+    )
+}
+# The roles each form the system relies on must fill, by policy style: a row per form.
+REQUIRED_ROLES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "planning-review": {
+        "performance": (
+            "objectives",
+            "overall_assessment",
+            "training_needs",
+            "pay_recommendation",
+            "reviewee_comments",
+        ),
+        "growth": ("commitments", "overall_assessment", "training_needs", "reviewee_comments"),
+    },
+}
+
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 ID_PATTERN = r"^[a-z][a-z0-9-]{0,59}$"
 VALUE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$"
@@ -75,6 +144,8 @@ def _problem(message: str) -> PydanticCustomError:
 
 _Text = Annotated[str, Field(min_length=1)]
 StyleName = Literal["performance", "growth"]
+# Who a form is for, by roster role (domain/staff.py): a support staff appraisal is `[support]`.
+StaffRole = Literal["headteacher", "teacher", "support"]
 _Styles = Annotated[list[StyleName], Field(min_length=1)]
 
 
@@ -190,6 +261,10 @@ class FieldSpec(_Spec):
     filled_by: FilledBy | None = Field(
         default=None, description="Who writes this field, when not whoever fills the form"
     )
+    role: RoleName | None = Field(
+        default=None,
+        description="The part this field plays that the rest of the system reads (docs/forms.md)",
+    )
 
     @pydantic.model_validator(mode="before")
     @classmethod
@@ -237,6 +312,16 @@ class FieldSpec(_Spec):
             raise _problem("only a group has 'fields' and 'item_label'")
         if self.filled_by is not None and self.required:
             raise _problem("a field the other party fills cannot be required (it would block)")
+        if self.role is not None:
+            role = ROLES[self.role]
+            if self.type not in role.types:
+                raise _problem(
+                    f"role '{self.role}' ({role.what}) goes on a {' or '.join(role.types)} "
+                    f"field, not a {self.type}"
+                )
+        for sub in self.fields or ():
+            if sub.role is not None:
+                raise _problem(f"field '{sub.key}': 'role' goes on a top-level field")
         return self
 
     def _check_validators(self) -> None:
@@ -308,6 +393,10 @@ class FormSpec(_Spec):
         default=None, description="The policy styles that use it (default: both)"
     )
     source: Annotated[str, Field(min_length=1, description="The policy sections it comes from")]
+    for_staff: Annotated[list[StaffRole], Field(min_length=1)] | None = Field(
+        default=None,
+        description="Only for people with one of these roster roles (default: all staff)",
+    )
     fields: Annotated[list[FieldSpec], Field(min_length=1)]
 
     @pydantic.field_validator("title", "description", "source")
@@ -321,6 +410,78 @@ class FormSpec(_Spec):
     def _keys_unique(self) -> Self:
         _keys_once(self.fields)
         return self
+
+
+# -- a trust's or school's change to a form (domain/form_layers.py) ----------------------------------
+
+
+class AddedFieldSpec(FieldSpec):
+    """A field an overlay adds: a whole field, placed `after` or `before` another (a key, or
+    `group.key` to put it inside a group); neither puts it at the end of the form."""
+
+    after: str | None = Field(
+        default=None, description="Put it after this field (key or group.key)"
+    )
+    before: str | None = Field(
+        default=None, description="Put it before this field (key or group.key)"
+    )
+
+    @pydantic.model_validator(mode="after")
+    def _one_place(self) -> Self:
+        if self.after is not None and self.before is not None:
+            raise _problem("give 'after' or 'before', not both")
+        return self
+
+
+class FieldChangeSpec(_Spec):
+    """What an overlay changes in one field: only what it names; `null` takes a property away
+    (`show_when: null`). The key and the type stay: to change a type, remove the field and add
+    one with a new key, so answers saved under the old one are never read as the new type."""
+
+    label: str | None = None
+    hint: str | None = None
+    required: StrictBool | None = None
+    validators: list[ValidatorSpec] | None = None
+    choices: Annotated[list[ChoiceSpec], Field(min_length=1)] | None = None
+    choices_from: str | None = None
+    show_when: ShowWhenSpec | None = None
+    styles: _Styles | None = None
+    item_label: str | None = None
+    filled_by: FilledBy | None = None
+    role: RoleName | None = None
+
+
+class FieldsOverlaySpec(_Spec):
+    """The field changes of an overlay, applied in this order: remove, change, add, order."""
+
+    remove: list[str] = Field(default_factory=list, description="Keys (or group.key) to remove")
+    change: dict[str, FieldChangeSpec] = Field(
+        default_factory=dict, description="Key (or group.key) -> the properties to change"
+    )
+    add: list[AddedFieldSpec] = Field(default_factory=list, description="Whole new fields")
+    order: list[str] | None = Field(
+        default=None, description="Every top-level key of the result, in the order to ask them"
+    )
+
+
+class FormOverlaySpec(_Spec):
+    """A trust's or school's change to a form below it, without copying it: `extends` names it
+    (the file is named after it too), the rest says only what differs."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        title="Growth Cycle form overlay",
+    )
+
+    extends: Annotated[str, Field(pattern=ID_PATTERN, description="The id of the form it changes")]
+    title: str | None = None
+    description: str | None = None
+    source: str | None = None
+    styles: _Styles | None = None
+    for_staff: Annotated[list[StaffRole], Field(min_length=1)] | None = None
+    fields: FieldsOverlaySpec = Field(default_factory=FieldsOverlaySpec)
 
 
 class ReferenceSpec(_Spec):
@@ -375,7 +536,48 @@ def describe_error(
     error: pydantic.ValidationError, raw: Any, model: type[BaseModel] = FormSpec
 ) -> tuple[str | None, str]:
     """(the field, dotted by key, or None for the form itself; the problem) of the first error."""
-    first = error.errors(include_url=False)[0]
+    first: dict[str, Any] = dict(error.errors(include_url=False)[0])
+    return _describe(first, raw, model)
+
+
+def describe_overlay_error(error: pydantic.ValidationError, raw: Any) -> tuple[str | None, str]:
+    """`describe_error` for an overlay file (FormOverlaySpec): the field it adds or changes."""
+    first: dict[str, Any] = dict(error.errors(include_url=False)[0])
+    loc: list[Any] = list(first["loc"])
+    ops = raw.get("fields") if isinstance(raw, Mapping) else None
+    ops = ops if isinstance(ops, Mapping) else {}
+    if loc[:2] == ["fields", "add"] and len(loc) >= 3:
+        first["loc"] = ("fields", *loc[2:])
+        return _describe(first, {"fields": ops.get("add")}, FormSpec, AddedFieldSpec)
+    if loc[:2] == ["fields", "change"] and len(loc) >= 3:
+        key = loc[2]
+        changed = ops["change"].get(key) if isinstance(ops.get("change"), Mapping) else None
+        item = {"key": key, **changed} if isinstance(changed, Mapping) else {"key": key}
+        first["loc"] = ("fields", 0, *loc[3:])
+        if len(loc) == 3 and first["type"] != "form_spec":
+            return str(key), "a change is a mapping of the properties to change"
+        return _describe(first, {"fields": [item]}, FormSpec, FieldChangeSpec)
+    if loc == ["fields"]:
+        return None, "'fields' must be a mapping of remove, change, add and order"
+    if loc[:1] == ["fields"] and len(loc) >= 2:
+        if first["type"] == "extra_forbidden" and len(loc) == 2:
+            expected = _expected(FieldsOverlaySpec)
+            return None, f"unknown property 'fields.{loc[1]}' (expected one of: {expected})"
+        what = {"remove": "field keys", "order": "field keys", "change": "key: changes"}
+        return None, f"'fields.{loc[1]}' must be a list of {what.get(str(loc[1]), 'fields')}"
+    if first["type"] == "extra_forbidden" and len(loc) == 1:
+        return None, f"unknown property '{loc[0]}' (expected one of: {_expected(FormOverlaySpec)})"
+    if loc[:1] == ["extends"]:
+        return None, f"'extends' must be the id of a form, got {first.get('input')!r}"
+    return _describe(first, raw, FormOverlaySpec)
+
+
+def _describe(
+    first: dict[str, Any],
+    raw: Any,
+    model: type[BaseModel],
+    field_model: type[BaseModel] | None = None,
+) -> tuple[str | None, str]:
     loc = list(first["loc"])
     field: list[str] = []
     node: Any = raw
@@ -396,7 +598,7 @@ def describe_error(
             name = f"{name}.{sub}" if name else sub
         return name, message
     where = rest[0] if rest else None
-    owner: type[BaseModel] = FieldSpec if field else model
+    owner: type[BaseModel] = (field_model or FieldSpec) if field else model
     if first["type"] == "extra_forbidden" and len(rest) == 1:
         return name, f"unknown property '{where}' (expected one of: {_expected(owner)})"
     if rest and rest[0] == "validators":
@@ -452,7 +654,12 @@ def _choice_words(first: Any, rest: list[Any], node: Any) -> str:
 def json_schemas() -> dict[str, dict[str, Any]]:
     """The JSON Schema of each kind of file under forms/, by the schema file's name."""
     dialect = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
+    written = {"$comment": "Written by `growthcycle forms schema`; do not edit."}
+    layer = pydantic.TypeAdapter(FormSpec | FormOverlaySpec).json_schema()
+    layer = {**dialect, "title": "Growth Cycle trust or school form", **written, **layer}
     return {
         "form.schema.json": {**dialect, **FormSpec.model_json_schema()},
         "reference.schema.json": {**dialect, **ReferenceSpec.model_json_schema()},
+        # A file in a trust's or school's forms/ folder: a whole form, or an overlay (`extends`).
+        "trust-form.schema.json": layer,
     }

@@ -38,6 +38,8 @@ from growthcycle.domain.form_spec import (
     DEFAULTS,
     FIELD_TYPES,
     FILLED_BY,
+    REQUIRED_ROLES,
+    ROLES,
     TEXT_TYPES,
     VALIDATORS,
     FieldSpec,
@@ -133,6 +135,7 @@ class Field:
     fields: tuple[Field, ...] = ()
     item_label: str = "Item"
     filled_by: str | None = None  # None: whoever fills the form
+    role: str | None = None  # the part it plays that the rest of the system reads (ROLES)
 
     def applies_to(self, style: str) -> bool:
         return style in self.styles
@@ -186,6 +189,9 @@ class Form:
         fields: tuple[Field, ...],
         file: str = "",
         reference_root: Path | None = None,
+        spec: FormSpec | None = None,
+        layers: tuple[str, ...] = (),
+        for_staff: tuple[str, ...] = (),
     ) -> None:
         self.id = id
         self.title = title
@@ -195,6 +201,9 @@ class Form:
         self.source = source
         self.fields = fields
         self.file = file
+        self.for_staff = for_staff  # roster roles it is for; () is everyone
+        self.spec = spec  # what it was built from: a trust's overlay changes this (form_layers)
+        self.layers = layers or ((file,) if file else ())  # the files that made it, lowest first
         self._reference_root = reference_root
         self._models: dict[str, type[pydantic.BaseModel]] = {}
 
@@ -206,6 +215,28 @@ class Form:
 
     def fields_for(self, style: str) -> list[Field]:
         return [f for f in self.fields if f.applies_to(style)]
+
+    def is_for(self, roles: Sequence[str]) -> bool:
+        """Whether someone with these roster roles is given this form (`for_staff`)."""
+        return not self.for_staff or bool(set(self.for_staff) & set(roles))
+
+    def role_field(self, role: str, style: str) -> Field | None:
+        """The top-level field playing `role` (ROLES) in `style`, if the form has one."""
+        return next((f for f in self.fields_for(style) if f.role == role), None)
+
+    def role_key(self, role: str, style: str) -> str | None:
+        """The key its values are saved under: code reads a value by role, never by key."""
+        found = self.role_field(role, style)
+        return found.key if found else None
+
+    def role_keys(self, roles: Sequence[str], style: str) -> list[str]:
+        return [k for k in (self.role_key(r, style) for r in roles) if k is not None]
+
+    def missing_roles(self, style: str) -> list[str]:
+        """The roles the rest of the system needs from this form in `style` that no field plays
+        (REQUIRED_ROLES: the planning and review statement's objectives, assessment, ...)."""
+        wanted = REQUIRED_ROLES.get(self.id, {}).get(style, ())
+        return [r for r in wanted if self.role_field(r, style) is None]
 
     def filler_of(self, spec: Field) -> str:
         """Who writes this field: its own `filled_by`, else the form's."""
@@ -539,6 +570,7 @@ def _build_field(
         fields=sub,
         item_label=(spec.item_label or "Item").strip(),
         filled_by=spec.filled_by,
+        role=spec.role,
     )
 
 
@@ -597,10 +629,37 @@ def _build_fields(
     return tuple(found)
 
 
-def build_form(spec: FormSpec, file: str, *, reference_root: Path | None = None) -> Form:
+def _check_roles(form: Form, file: str) -> None:
+    """One field a role in each style, and a role's writer where it matters (4.9)."""
+    for style in form.styles:
+        seen: dict[str, str] = {}
+        for f in form.fields_for(style):
+            if f.role is None:
+                continue
+            if f.role in seen:
+                raise FormDefinitionError(
+                    file, f.key, f"role '{f.role}' is already played by '{seen[f.role]}' ({style})"
+                )
+            seen[f.role] = f.key
+            wanted = ROLES[f.role].filled_by
+            if wanted is not None and form.filler_of(f) != wanted:
+                raise FormDefinitionError(
+                    file,
+                    f.key,
+                    f"role '{f.role}' is written by the {wanted}: add filled_by: {wanted}",
+                )
+
+
+def build_form(
+    spec: FormSpec,
+    file: str,
+    *,
+    reference_root: Path | None = None,
+    layers: tuple[str, ...] = (),
+) -> Form:
     """A Form from a validated FormSpec; FormDefinitionError naming file, field and problem."""
     styles = _styles(spec.styles, STYLES)
-    return Form(
+    form = Form(
         id=spec.id,
         title=spec.title.strip(),
         description=spec.description.strip(),
@@ -610,7 +669,12 @@ def build_form(spec: FormSpec, file: str, *, reference_root: Path | None = None)
         fields=_build_fields(spec.fields, file, None, styles, reference_root),
         file=file,
         reference_root=reference_root,
+        spec=spec,
+        layers=layers,
+        for_staff=tuple(spec.for_staff or ()),
     )
+    _check_roles(form, file)
+    return form
 
 
 def parse_form(data: Any, file: str, *, reference_root: Path | None = None) -> Form:

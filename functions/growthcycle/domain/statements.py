@@ -479,11 +479,14 @@ def party_of(who: Audience | None) -> Party | None:
     return None
 
 
-GOVERNOR_FIELDS = ("assessment", "pay_recommendation")  # 7: the overall assessment only
+# 7: the overall assessment only, by the roles of the statement form's fields (form_spec.ROLES).
+GOVERNOR_ROLES = ("overall_assessment", "pay_recommendation")
 
 
-def governor_values(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k in GOVERNOR_FIELDS}
+def governor_values(values: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    """The values the governors' pay committee sees: `keys` are the fields playing
+    GOVERNOR_ROLES in the statement's form (`Form.role_keys(GOVERNOR_ROLES, style)`)."""
+    return {k: v for k, v in values.items() if k in keys}
 
 
 def sees_whole(seen_as: Audience) -> bool:

@@ -230,8 +230,9 @@ def needs_from_text(
 # 4.7: the statement's box for development and training to pass to the training and development
 # coordinator (the CPD lead). The "support" box above it is support the reviewer and reviewee
 # arrange between them (time with a colleague, coaching), followed up at the mid-year review (4.8):
-# it stays in the statement and is not a training need. The form's hints say so.
-PLANNING_REVIEW_FIELDS: tuple[str, ...] = ("training_needs",)
+# it stays in the statement and is not a training need. The form's hints say so. The box is the
+# field with `role: training_needs` (form_spec.ROLES), whatever a trust's own form calls it.
+TRAINING_NEEDS_ROLE = "training_needs"
 
 # Words that say nothing about what the training is: "Phonics hub training" and "Phonics hub
 # training day" are one need.
@@ -339,6 +340,7 @@ def distinct_needs(
 
 def needs_from_statement(
     values: Mapping[str, object],
+    keys: Sequence[str],
     *,
     school_id: str,
     person_id: str,
@@ -346,9 +348,10 @@ def needs_from_statement(
     now: datetime,
 ) -> list[TrainingNeed]:
     """4.7: the training needs a planning and review statement passes to the CPD lead, one a line,
-    near-identical lines once."""
+    near-identical lines once. `keys`: the statement form's training needs field(s), by role
+    (`Form.role_keys([TRAINING_NEEDS_ROLE], style)`)."""
     found: list[TrainingNeed] = []
-    for key in PLANNING_REVIEW_FIELDS:
+    for key in keys:
         raw = values.get(key)
         found += needs_from_text(
             raw if isinstance(raw, str) else None,

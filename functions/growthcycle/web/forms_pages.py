@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.domain.access import is_reviewer_of, may_fill, may_view
-from growthcycle.domain.forms import Form, FormContext, FormInvalid, UnknownForm, load_forms
+from growthcycle.domain.forms import Form, FormContext, FormInvalid, UnknownForm
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, Submission, VersionConflict
 from growthcycle.domain.retention import expires_at_for
@@ -63,7 +63,7 @@ def home() -> Response:
     me = who.person
     school = school_of(svc, me)
     cycle = svc.cycle(me)
-    forms = load_forms()
+    forms = svc.forms(school.id)
     # Reflections are recorded at /reflections/new (the "Record a reflection" card), not here.
     own = [
         _form_row(svc, me, form, cycle.cycle_id)
@@ -71,6 +71,7 @@ def home() -> Response:
         if form.filled_by == "reviewee"
         and form.id != REFLECTION_FORM
         and form.applies_to(school.policy_style)
+        and form.is_for(me.roles)
         and me.is_staff
     ]
     people = svc.store.people_in_school(me.school_id)
@@ -82,10 +83,12 @@ def home() -> Response:
             "forms": [
                 _form_row(svc, other, form, svc.cycle(other).cycle_id)
                 for form in forms
-                if form.filled_by == "reviewer" and form.applies_to(school.policy_style)
+                if form.filled_by == "reviewer"
+                and form.applies_to(school.policy_style)
+                and form.is_for(other.roles)
             ],
             # 7: what the reviewee has submitted, to read; their drafts stay theirs.
-            "theirs": _shared_forms(svc, other, school.policy_style),
+            "theirs": _shared_forms(svc, other, school),
         }
         for other in people
         if other.is_staff and is_reviewer_of(me, other, reviewing.get(other.person_id))
@@ -127,14 +130,14 @@ def latest_submitted(
     return max(shared, key=lambda v: v.version) if shared else None
 
 
-def _shared_forms(svc: Services, subject: Person, style: str) -> list[dict[str, Any]]:
+def _shared_forms(svc: Services, subject: Person, school: School) -> list[dict[str, Any]]:
     """The reviewee's submitted forms (self-review, ...) that their reviewer may read (7)."""
     cycle_id = svc.cycle(subject).cycle_id
     found: list[dict[str, Any]] = []
-    for form in load_forms():
+    for form in svc.forms(school.id):
         if form.filled_by != "reviewee" or form.id == REFLECTION_FORM:
             continue
-        if not form.applies_to(style):
+        if not form.applies_to(school.policy_style) or not form.is_for(subject.roles):
             continue
         shared = latest_submitted(svc, subject, cycle_id, form.id)
         if shared is not None:
@@ -195,15 +198,16 @@ def _target(person_id: str, form_id: str, *, reading: bool = False) -> FormTarge
     submitted: their reviewer of record and the headteacher (7). Anyone else: a 404."""
     who, actor = signed_in()
     svc = services()
-    try:
-        form = load_forms().get(form_id)
-    except UnknownForm as error:
-        raise NotFound("There is no such form.") from error
     subject = svc.store.get_person(person_id)
     # Another school's person, or someone you do not review, looks exactly like nobody (7).
     mode: Literal["fill", "read"] = "fill"
     if subject is None:
         raise NotFound("There is no such form for you to fill in.")
+    # The subject's school's forms: shipped, then the trust's and the school's own (form_layers).
+    try:
+        form = svc.forms(subject.school_id).get(form_id)
+    except UnknownForm as error:
+        raise NotFound("There is no such form.") from error
     inputs = review_inputs(svc, subject)
     if not may_fill(actor, subject, form.filled_by, inputs):
         if not (
@@ -215,7 +219,7 @@ def _target(person_id: str, form_id: str, *, reading: bool = False) -> FormTarge
             raise NotFound("There is no such form for you to fill in.")
         mode = "read"
     school = school_of(svc, subject)
-    if not form.applies_to(school.policy_style):
+    if not form.applies_to(school.policy_style) or not form.is_for(subject.roles):
         raise NotFound("Your school does not use this form.")
     return FormTarget(
         who=who,
@@ -331,11 +335,7 @@ def _form_page(
     if notes is None:
         notes = _notes_for(target, values, partial=partial)
     svc = services()
-    shared = (
-        _shared_forms(svc, target.subject, target.school.policy_style)
-        if target.role == "reviewer"
-        else []
-    )
+    shared = _shared_forms(svc, target.subject, target.school) if target.role == "reviewer" else []
     return _render(
         target,
         "forms/form_page.html",

@@ -42,20 +42,21 @@ def guidance_notes(
     """
     style = style or school.policy_style
     rules = rules_for(style)
-    group = form.group(rules.items_key, style)
-    if group is None:
+    items_key = form.role_key(rules.items_role, style)
+    group = form.group(items_key, style) if items_key else None
+    if items_key is None or group is None:
         return []
     field_keys = {f.key for f in group.fields_for(style)}
-    raw = values.get(rules.items_key)
+    raw = values.get(items_key)
     items = [i for i in (raw if isinstance(raw, list) else []) if isinstance(i, Mapping)]
 
     flags: list[tuple[str, Flag]] = []
     for index, item in enumerate(items):
         for flag in check_item(item, style):
             where = flag.field if flag.field in field_keys else "title"
-            flags.append((f"{rules.items_key}.{index}.{where}", flag))
+            flags.append((f"{items_key}.{index}.{where}", flag))
     for flag in check_set(items, style, school.objectives.reasonable_max):
-        flags.append((rules.items_key, flag))
+        flags.append((items_key, flag))
 
     marked = apply_school_policy((f for _, f in flags), _settings(school))
     notes = [
@@ -67,7 +68,7 @@ def guidance_notes(
     if subject is not None and style == "growth":
         notes += [
             hooks.Note(
-                key=rules.items_key,
+                key=items_key,
                 message=required.message,
                 severity="advise" if partial else "block",
                 code=f"required-{required.focus}",

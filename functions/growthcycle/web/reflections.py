@@ -30,7 +30,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.app import reflections as cases
 from growthcycle.app.reflections import FORM_ID, NEW_URL, about_choices, timeline_url
-from growthcycle.domain.forms import Control, FieldError, Form, Option, load_forms
+from growthcycle.domain.forms import Control, FieldError, Form, Option
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import Submission
 from growthcycle.domain.reflections import GENERAL, About, ReflectionInvalid
@@ -120,7 +120,7 @@ def reflection_nudge() -> Response:
 @router.get(NEW_URL)
 def new_reflection() -> Response:
     who, me, school, svc = _me()
-    form = load_forms().get(FORM_ID)
+    form = svc.forms(school.id).get(FORM_ID)
     choices = about_choices(svc, me, school, svc.cycle(me).cycle_id)
     return _new_page(who, form, school, choices, {}, GENERAL, secrets.token_urlsafe(18), [])
 
@@ -130,7 +130,7 @@ def save_reflection() -> Response:
     who, me, school, svc = _me()
     body = form_body(router.current_event)
     require_csrf(who, body)
-    form = load_forms().get(FORM_ID)
+    form = svc.forms(school.id).get(FORM_ID)
     ctx = form_context(school)
     choices = about_choices(svc, me, school, svc.cycle(me).cycle_id)
     entered = form.read(body, ctx).values

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from growthcycle.adapters.clock import Clock
 from growthcycle.adapters.keys import signer
@@ -11,6 +13,8 @@ from growthcycle.adapters.special_cases import restarts
 from growthcycle.adapters.store import Store
 from growthcycle.config import Settings, get_settings
 from growthcycle.domain.cycles import Cycle, current_cycle
+from growthcycle.domain.form_layers import layers_from_json, resolve
+from growthcycle.domain.forms import FormRegistry, load_forms
 from growthcycle.domain.people import Person
 from growthcycle.domain.tokens import Signer
 from growthcycle.domain.trust import School
@@ -32,6 +36,10 @@ class Services:
     def school(self, school_id: str) -> School | None:
         return _school(self.store, school_id)
 
+    def forms(self, school_id: str) -> FormRegistry:
+        """The school's forms: shipped, then its trust's and its own layers (form_layers)."""
+        return _forms(self.store, school_id)
+
     def cycle(self, person: Person) -> Cycle:
         """The person's current cycle (4.1): the regular one by their school's review dates, or
         the one that began again on a transfer to a new post (domain/special_cases.py). The
@@ -49,10 +57,26 @@ class Services:
 
 
 @lru_cache(maxsize=64)
+def _school_item(store: Store, school_id: str) -> dict[str, Any] | None:
+    return store.get_school(school_id)
+
+
+@lru_cache(maxsize=64)
 def _school(store: Store, school_id: str) -> School | None:
     """A school's configuration, as mirrored from the trust file onto its SCHOOL item."""
-    item = store.get_school(school_id)
+    item = _school_item(store, school_id)
     return School.model_validate_json(item["config"]) if item else None
+
+
+@lru_cache(maxsize=64)
+def _forms(store: Store, school_id: str) -> FormRegistry:
+    """A school's forms, from the layers mirrored onto its SCHOOL item (checked before they were
+    written: local/seed.py put_trust); none there, the shipped forms."""
+    item = _school_item(store, school_id)
+    layers = item.get("forms") if item else None
+    if not layers:
+        return load_forms()
+    return resolve(load_forms(), layers_from_json(json.loads(layers)))
 
 
 @lru_cache(maxsize=1)
@@ -68,3 +92,5 @@ def services() -> Services:
 def reset_services() -> None:
     services.cache_clear()
     _school.cache_clear()
+    _school_item.cache_clear()
+    _forms.cache_clear()

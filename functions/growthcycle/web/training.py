@@ -43,7 +43,9 @@ def pass_statement_needs(event: hooks.FormEvent, submission: Submission) -> Resp
     """4.7: development and training agreed in the statement go to the CPD lead."""
     if event.form.id != PLANNING_REVIEW or submission.status != "submitted":
         return None
-    cases.pass_statement_needs(event.svc, event.school, event.subject, event.cycle_id, submission)
+    cases.pass_statement_needs(
+        event.svc, event.school, event.subject, event.cycle_id, submission, event.form
+    )
     return None
 
 
