@@ -10,7 +10,7 @@ requirements agree with pyproject.toml, and no handler imports what the package 
 from __future__ import annotations
 
 import re
-import subprocess  # noqa: S404 - runs this interpreter on a fixed script
+import subprocess
 import sys
 import textwrap
 import tomllib
@@ -84,7 +84,7 @@ def test_no_handler_imports_what_the_package_leaves_out(handler: str) -> None:
         """
     )
     env = {"AWS_DEFAULT_REGION": "eu-west-2", "POWERTOOLS_TRACE_DISABLED": "true"}
-    run = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+    run = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
     )
     assert run.returncode == 0, run.stderr[-2000:]
