@@ -102,9 +102,11 @@ def _run(text: str, calls: Counter[str]) -> _Timing:
     from growthcycle.adapters.store import Store
     from growthcycle.domain.roster_changes import diff_roster
     from growthcycle.domain.staff import parse_roster
+    from growthcycle.domain.trust import School
 
     calls.clear()
     store = Store("bench", client("dynamodb"))
+    school = School(id=SCHOOL, name="Bench School", nation="england", policy_style="performance")
     t0 = time.perf_counter()
     roster = parse_roster(text, SCHOOL)
     t1 = time.perf_counter()
@@ -112,7 +114,7 @@ def _run(text: str, calls: Counter[str]) -> _Timing:
     t2 = time.perf_counter()
     changes = diff_roster(held, roster, today=TODAY, settings=CycleSettings())
     t3 = time.perf_counter()
-    apply_import(store, changes, today=TODAY, retention_years=6)  # 7: the default
+    apply_import(store, changes, school=school, today=TODAY, retention_years=6)  # 7: the default
     t4 = time.perf_counter()
     summary = (
         f"added {len(changes.added):,}, updated {len(changes.updated):,}, "

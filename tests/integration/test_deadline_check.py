@@ -22,7 +22,12 @@ from growthcycle.adapters.deadlines import (
     record_headteacher,
 )
 from growthcycle.adapters.store import Store
-from growthcycle.domain.deadlines import OpenItem, idempotency_key, planning_review_deadlines
+from growthcycle.domain.deadlines import (
+    NOT_REMINDED,
+    OpenItem,
+    idempotency_key,
+    planning_review_deadlines,
+)
 from growthcycle.domain.people import Person
 from growthcycle.domain.trust import School
 from tests.conftest import TABLE, sent_outbox
@@ -63,6 +68,7 @@ def expected_recipients(store: Store) -> list[str]:
             item.responsible_id
             for school_id in ("oakfield-primary", "riverside-academy")
             for item in due_items(store, school_id, date(2026, 11, 6))
+            if item.event not in NOT_REMINDED  # a cycle's end rolls; nobody is reminded of it
         }
     )
 
@@ -150,8 +156,6 @@ def test_running_twice_queues_each_digest_once(aws: Any, opened: Any) -> None:
 def test_dying_half_way_then_rerunning_gives_every_due_person_exactly_one_digest(
     aws: Any, opened: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    expected = expected_recipients(opened.store)
-    assert len(expected) > 3
     real_queue_email = Store.queue_email
     calls = {"n": 0}
 
@@ -165,6 +169,9 @@ def test_dying_half_way_then_rerunning_gives_every_due_person_exactly_one_digest
     with pytest.raises(ConnectionError):
         run_check(WEDNESDAY)
     assert len(sent_outbox(aws)) == 3
+    # Everyone due today, the next cycles (rolled before the digests, 4.1) included.
+    expected = expected_recipients(opened.store)
+    assert len(expected) > 3
 
     monkeypatch.setattr(Store, "queue_email", real_queue_email)
     rerun = run_check(WEDNESDAY)
@@ -313,3 +320,31 @@ def test_4_1_digest_dates_carry_the_year_and_a_saturday_31_october_moves_before_
     assert "was due Friday 23 October 2026, 3 working days ago" in email["text"]
     assert "Friday 23 October 2026" in email["html"]
     assert "Saturday" not in email["text"] and "Sunday" not in email["text"]
+
+
+def test_nobody_is_reminded_or_escalated_about_someone_not_in_post_4_1(aws: Any, demo: Any) -> None:
+    # Given Emma's draft statement overdue and escalated, and Emma gone since Friday (her item
+    # left open, as if her leaving had been recorded some other way than the import)
+    head, sarah = "oakfield-primary.op001", "oakfield-primary.op003"
+    emma: Person = demo.people["oakfield-primary.op004"]
+    item = OpenItem(
+        pk=f"PERSON#{emma.person_id}",
+        sk="DUE#2026-27#draft-statement",
+        school_id="oakfield-primary",
+        subject_id=emma.person_id,
+        responsible_id=sarah,
+        event="draft-statement",
+        due_date=date(2026, 10, 23),
+        link=f"/people/{emma.person_id}/forms/draft-statement",
+        title="Draft statement for Emma Clarke",
+    )
+    record_headteacher(demo.store, "oakfield-primary", head)
+    assert open_deadline(demo.store, item, expires_at=TTL)
+    demo.store.put_person(emma.model_copy(update={"leaving_date": date(2026, 10, 30)}))
+    # When the daily check runs on Wednesday
+    result = run_check(WEDNESDAY)
+    # Then neither her reviewer nor the headteacher hears about her
+    for person_id in (sarah, head):
+        email = digest(aws, person_id, WEDNESDAY)
+        assert email is None or "Emma Clarke" not in email["text"]
+    assert result["not_in_post"] >= 1

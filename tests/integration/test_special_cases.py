@@ -166,6 +166,35 @@ def test_transfer_restart_begins_a_new_aligned_cycle_4_1(browser: Browser, demo:
     assert "a cycle began again on 1 February 2027" in browser.get(f"/people/{EMMA}/cycle")["body"]
 
 
+def test_transfer_restart_opens_the_new_cycles_items_and_closes_the_old_ones_4_1(
+    browser: Browser, demo: Any
+) -> None:
+    # Given Emma's 2026-27 planning and review open, due by 31 October 2027
+    set_today(MONDAY)
+    _open_emma_item(demo, due=date(2027, 10, 29))
+    browser.act_as(HEAD)
+    # When the headteacher records a transfer on which her cycle begins again
+    done = _post(
+        browser, f"/people/{EMMA}/cycle/transfer", transfer_date="2027-02-01", choice="restart"
+    )
+    assert done["statusCode"] == 303
+    # Then the new cycle has its planning and review and its end (which the daily check rolls),
+    # due with everyone else's (4.1), and the replaced cycle's are closed
+    new_id = f"{CYCLE}-from-2027-02-01"
+    assert _open_sks(demo) == {f"DUE#{new_id}#planning-review", f"DUE#{new_id}#cycle-end"}
+    review = aws_item(demo, f"PERSON#{EMMA}", f"DUE#{new_id}#planning-review")
+    assert review is not None and review["due_date"] == "2027-10-29"
+    assert review["responsible_id"] == SARAH  # her line manager reviews her (4.2)
+    old = aws_item(demo, f"PERSON#{EMMA}", f"DUE#{CYCLE}#planning-review")
+    assert old is not None and "closed_at" in old and "due_pk" not in old
+    # And recording it again opens nothing twice
+    again = _post(
+        browser, f"/people/{EMMA}/cycle/transfer", transfer_date="2027-02-01", choice="restart"
+    )
+    assert again["statusCode"] == 303
+    assert _open_sks(demo) == {f"DUE#{new_id}#planning-review", f"DUE#{new_id}#cycle-end"}
+
+
 def test_transfer_keep_with_a_new_reviewer_changes_only_the_reviewer_4_1_4_2(
     browser: Browser, demo: Any
 ) -> None:

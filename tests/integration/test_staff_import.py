@@ -161,10 +161,14 @@ def test_import_queries_by_school_and_writes_in_batches_never_scans(
 ) -> None:
     assert staff_import(REIMPORT) == 0
     assert "Scan" not in calls
-    assert calls.count("Query") == 1
-    assert calls.count("BatchWriteItem") == 1  # 5 people, 5 audit entries, 1 cycle: 11 items
-    assert calls.count("UpdateItem") == 4  # the two leavers' cycles and person items (7: TTL)
-    assert "PutItem" not in calls
+    # BySchool, then each leaver's partition for their open items (never a Scan).
+    assert calls.count("Query") == 3
+    # 5 people, 5 audit entries, 1 cycle and the new starter's 2 open items (4.1: the planning
+    # and review, the cycle's end): 13 items.
+    assert calls.count("BatchWriteItem") == 1
+    # The two leavers' cycles and person items (7: TTL), and each leaver's 2 open items closed.
+    assert calls.count("UpdateItem") == 8
+    assert "PutItem" not in calls  # the headteacher is unchanged
 
 
 def test_unknown_school_and_missing_table_are_clear_errors(

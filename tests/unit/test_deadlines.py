@@ -9,13 +9,18 @@ import pytest
 from growthcycle.domain.calendar import ClosureDays, WorkingCalendar
 from growthcycle.domain.cycles import Cycle, current_cycle
 from growthcycle.domain.deadlines import (
+    CYCLE_END,
     PLANNING_REVIEW,
     REFLECTION,
     DueStatus,
     OpenItem,
+    about_people_in_post,
     assess,
     build_digests,
+    cycle_deadlines,
+    cycles_ending,
     idempotency_key,
+    next_cycle_start,
     planning_review_deadlines,
     reflection_boundaries,
     reflection_deadlines,
@@ -389,3 +394,56 @@ def test_4_1_a_review_date_in_the_schools_closure_moves_to_the_last_working_day_
     items = {i.subject_id: i for i in planning_review_deadlines(closed, STAFF, d("2026-11-11"))}
     # 4.1: the headteacher's 31 December falls in the Christmas closure: Friday 18 December.
     assert items["oakfield.head"].due_date == d("2026-12-18")
+
+
+# --- how cycles open and roll (4.1) ------------------------------------------------------------
+
+
+def test_a_cycle_opens_its_planning_review_and_its_end_which_is_never_reminded_4_1() -> None:
+    openings = {
+        (o.item.subject_id, o.item.event): o
+        for o in cycle_deadlines(school(), STAFF, d("2026-11-11"))
+    }
+    review = openings[("oakfield.amy", PLANNING_REVIEW)]
+    end = openings[("oakfield.amy", CYCLE_END)]
+    assert end.item.sk == "DUE#2026-27#cycle-end" and end.item.due_date == d("2027-10-31")
+    assert review.cycle_ends == end.cycle_ends == d("2027-10-31")  # 7: the TTL counts from it
+    # The headteacher's cycle ends on 31 December; governors have none (3).
+    assert openings[("oakfield.head", CYCLE_END)].item.due_date == d("2026-12-31")
+    assert not {s for s, _ in openings} & {"oakfield.gov1", "oakfield.gov2"}
+    # A cycle's end is rolled by the daily check, not put in anyone's digest.
+    assert line(end.item, "2027-10-29") is None
+    assert line(end.item, "2027-11-03") is None
+
+
+def test_only_the_cycles_ended_by_today_roll_and_the_next_starts_the_day_after_4_1() -> None:
+    ends = item("2026-10-31", event=CYCLE_END)
+    later = item("2027-10-31", event=CYCLE_END)
+    review = item("2026-10-30", event=PLANNING_REVIEW)
+    assert cycles_ending([ends, later, review], d("2026-10-31")) == [ends]
+    assert cycles_ending([ends, later, review], d("2026-10-30")) == []
+    assert next_cycle_start(ends) == d("2026-11-01")
+
+
+def test_the_next_cycle_opens_from_its_first_day_for_one_person_only_4_1() -> None:
+    openings = cycle_deadlines(school(), STAFF, d("2027-11-01"), subjects={"oakfield.amy"})
+    assert {o.item.subject_id for o in openings} == {"oakfield.amy"}
+    assert {o.item.sk for o in openings} == {
+        "DUE#2027-28#planning-review",
+        "DUE#2027-28#cycle-end",
+    }
+
+
+def test_nobody_is_reminded_or_escalated_about_someone_not_in_post_4_1() -> None:
+    gone = person("gone", ("teacher",), "head", leaving_date=d("2026-11-06"))
+    stays = person("stays", ("teacher",), "head")
+    lines = [
+        line(item("2026-11-04", subject="oakfield.gone"), "2026-11-09"),
+        line(item("2026-11-04", subject="oakfield.stays"), "2026-11-09"),
+        line(item("2026-11-04", subject="oakfield.unknown"), "2026-11-09"),
+    ]
+    people = {p.person_id: p for p in (gone, stays)}
+    kept = about_people_in_post([x for x in lines if x], people, d("2026-11-09"))
+    assert [x.item.subject_id for x in kept] == ["oakfield.stays", "oakfield.unknown"]
+    # Their last day still counts.
+    assert len(about_people_in_post([x for x in lines if x], people, d("2026-11-06"))) == 3

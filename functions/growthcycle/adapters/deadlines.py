@@ -9,9 +9,21 @@ Key patterns (docs/architecture.md):
 | headteacher | `SCHOOL#<school id>` | `HEADTEACHER` | `person_id`: who escalations go to |
 
 The daily check never scans: one Query for the schools (BySchool, `gsi2pk = SCHOOLS`), one
-paginated Query of DueIndex per school (`due_sk <= "<last day>~"`), BatchGetItem for the people it
-writes to and the headteachers, then one conditional PutItem per digest (the outbox). Its cost
-grows with the items due, not with the staff.
+paginated Query of DueIndex per school (`due_sk <= "<last day>~"`; on a day the school is closed,
+up to today, for the cycles ending only; once more on a day cycles rolled), BatchGetItem for the people it writes about and to and
+the headteachers, then one conditional PutItem per digest (the outbox). Its cost grows with the
+items due, not with the staff.
+
+How cycles open and roll (4.1; docs/operations.md "Deadlines"): every opener writes
+domain/deadlines `cycle_deadlines` with `open_openings` (conditional puts: never twice, never
+reopened). The staff import opens a new person's or new starter's cycle; a transfer restart
+closes the old cycle's items and opens the new cycle's; each person's cycle-end item, due on the
+cycle's last day, is found by the daily check in the same DueIndex Query, which then
+(`roll_cycles`) reads the school's people (one Query of BySchool, only on a day a cycle ends),
+opens the next cycle's items, closes the old cycle's reflection nudges and then the cycle-end
+item itself. A rerun, or a run after one that died half-way, finds what is left and opens
+nothing twice. A leaver's open items are closed by the import (`close_open_items`), the
+cycle-end one included, so nothing rolls for them.
 """
 
 from __future__ import annotations
@@ -26,23 +38,30 @@ from botocore.exceptions import ClientError
 
 from growthcycle.adapters.outbox import Email
 from growthcycle.adapters.store import Store, _from_item, _to_item, person_key
-from growthcycle.domain.cycles import current_cycle
 from growthcycle.domain.deadlines import (
+    CYCLE_END,
+    PLANNING_REVIEW,
+    REFLECTION,
     REMINDER_WORKING_DAYS,
     Digest,
     DigestLine,
+    Opening,
     OpenItem,
+    Restarts,
+    about_people_in_post,
     assess,
     build_digests,
+    cycle_deadlines,
+    cycle_of,
+    cycles_ending,
     escalated_schools,
     group_by_school,
     idempotency_key,
-    planning_review_deadlines,
-    reflection_deadlines,
+    next_cycle_start,
     reminder_window_end,
 )
 from growthcycle.domain.people import Person, headteacher_of, in_post
-from growthcycle.domain.retention import expires_at
+from growthcycle.domain.retention import MINIMUM_YEARS, expires_at
 from growthcycle.domain.trust import School, TrustConfig
 
 ALL_SCHOOLS = "SCHOOLS"
@@ -123,6 +142,51 @@ def due_items(store: Store, school_id: str, up_to: date) -> Iterator[OpenItem]:
         ),
     ):
         yield _open_item(data)
+
+
+def open_items_of(
+    store: Store, person_id: str, cycle_id: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """A person's open items (in one cycle, or all): one Query of their partition."""
+    prefix = f"DUE#{cycle_id}#" if cycle_id is not None else "DUE#"
+    yield from store._query_all(
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+        FilterExpression="attribute_exists(due_pk)",
+        ExpressionAttributeValues=_to_item({":pk": f"PERSON#{person_id}", ":prefix": prefix}),
+    )
+
+
+def close_open_items(
+    store: Store,
+    person_id: str,
+    *,
+    cycle_id: str | None = None,
+    events: Iterable[str] | None = None,
+    closed_at: datetime | None = None,
+) -> int:
+    """Close a person's open items (of one cycle, of some events, or all): a leaver's, the old
+    cycle's on a restart or when it rolls. How many were closed; safe to repeat."""
+    wanted = set(events) if events is not None else None
+    closed = 0
+    for data in list(open_items_of(store, person_id, cycle_id)):
+        if wanted is not None and data["event"] not in wanted:
+            continue
+        if close_deadline(store, data["pk"], data["sk"], closed_at):
+            closed += 1
+    return closed
+
+
+def open_openings(store: Store, openings: Iterable[Opening], *, retention_years: int) -> Opened:
+    """Record each opening once (conditional puts); each expires `retention_years` after its
+    cycle ends (7)."""
+    opened = already = 0
+    for opening in openings:
+        ttl = expires_at(opening.cycle_ends, retention_years)
+        if open_deadline(store, opening.item, expires_at=ttl):
+            opened += 1
+        else:
+            already += 1
+    return Opened(opened, already)
 
 
 # --- schools, headteachers, people ------------------------------------------------------------------
@@ -225,27 +289,92 @@ def open_cycle_deadlines(
     *,
     retention_years: int,
 ) -> Opened:
-    """For every school: record its headteacher, and open each member of staff's planning and
-    review (4.1) and, in a growth school, their next reflection (seed 003). Safe to repeat: an
-    item already there, open or closed, is left alone. Each item expires `retention_years` after
-    its person's current cycle ends (7)."""
+    """For every school: record its headteacher, and open each member of staff's current cycle
+    (domain/deadlines `cycle_deadlines`: the planning and review, 4.1; the next reflection in a
+    growth school, seed 003; the cycle's end, which the daily check rolls). Safe to repeat: an
+    item already there, open or closed, is left alone. Each item expires `retention_years`
+    after its cycle ends (7). The demo seed's opener; a deployed trust's people are opened by
+    the staff import (adapters/roster_sync.py)."""
     by_school = group_by_school(people)
     opened = already = 0
     for school in trust.schools:
         staff = by_school.get(school.id, [])
         head = headteacher_of(staff)
         record_headteacher(store, school.id, head.person_id if head else None)
-        items = planning_review_deadlines(school, staff, today)
-        items += reflection_deadlines(school, staff, today)
-        by_id = {p.person_id: p for p in staff}
-        for item in items:
-            ends = current_cycle(by_id[item.subject_id].roles, today, school.cycle).ends
-            ttl = expires_at(ends, retention_years)
-            if open_deadline(store, item, expires_at=ttl):
-                opened += 1
-            else:
-                already += 1
+        done = open_openings(
+            store, cycle_deadlines(school, staff, today), retention_years=retention_years
+        )
+        opened += done.opened
+        already += done.already_open
     return Opened(opened, already)
+
+
+def restart_cycle_deadlines(
+    store: Store,
+    school: School,
+    person: Person,
+    staff: Sequence[Person],
+    *,
+    old_cycle_id: str,
+    restarts: Restarts,
+    today: date,
+    retention_years: int,
+    at: datetime | None = None,
+) -> tuple[Opened, int]:
+    """4.1: a cycle that begins again on a transfer: its items open (as of its first day, or
+    today if later) and the old cycle's planning and review, reflection and cycle end close
+    (nobody is asked to review a cycle that was replaced). Opens first, then closes, so a crash
+    in between loses nothing; safe to repeat. (opened, closed)."""
+    begun = max([today, *(c.starts for c in restarts.get(person.person_id, ()))])
+    openings = cycle_deadlines(school, staff, begun, subjects={person.person_id}, restarts=restarts)
+    opened = open_openings(store, openings, retention_years=retention_years)
+    new_ids = {cycle_of(o.item) for o in openings}
+    closed = 0
+    if old_cycle_id not in new_ids:
+        closed = close_open_items(
+            store,
+            person.person_id,
+            cycle_id=old_cycle_id,
+            events={PLANNING_REVIEW, REFLECTION, CYCLE_END},
+            closed_at=at,
+        )
+    return opened, closed
+
+
+def roll_cycles(
+    store: Store,
+    school: School,
+    ending: Sequence[OpenItem],
+    today: date,
+    *,
+    retention_years: int,
+    at: datetime | None = None,
+) -> int:
+    """4.1: for each cycle-end item due (domain/deadlines `cycles_ending`), open the person's
+    next cycle (as of the day after the last one), close the old cycle's reflection nudges (a
+    reflection now belongs to the new cycle), then close the cycle-end item. Someone not in
+    post on the next cycle's first day, or today, gets no next cycle (in_post). Idempotent: the
+    openings are conditional puts and a closed item is never rolled again. One Query of the
+    school's people (BySchool), only when a cycle ends. How many cycles were rolled."""
+    staff = store.people_in_school(school.id)
+    by_id = {p.person_id: p for p in staff}
+    rolled = 0
+    for end in ending:
+        person = by_id.get(end.subject_id)
+        starts = next_cycle_start(end)
+        if person is not None and in_post(person, today):
+            openings = cycle_deadlines(school, staff, starts, subjects={person.person_id})
+            open_openings(store, openings, retention_years=retention_years)
+            close_open_items(
+                store,
+                person.person_id,
+                cycle_id=cycle_of(end),
+                events={REFLECTION},
+                closed_at=at,
+            )
+        if close_deadline(store, end.pk, end.sk, at):
+            rolled += 1
+    return rolled
 
 
 # --- the daily check -----------------------------------------------------------------------------------
@@ -255,6 +384,7 @@ def open_cycle_deadlines(
 class CheckOptions:
     escalation_working_days: int
     reminder_working_days: int = REMINDER_WORKING_DAYS
+    retention_years: int = MINIMUM_YEARS  # 7: for the next cycle's items when a cycle rolls
 
 
 @dataclass
@@ -268,6 +398,8 @@ class CheckResult:
     digests_already_queued: int = 0
     suppressed: int = 0
     no_recipient: int = 0
+    not_in_post: int = 0  # lines about someone not in post today, dropped
+    cycles_rolled: int = 0  # 4.1: cycles that ended, each person's next one opened
     no_headteacher: list[str] = field(default_factory=list)
 
     @property
@@ -285,6 +417,10 @@ class CheckResult:
             parts.append(f"{self.suppressed} not sent (address suppressed)")
         if self.no_recipient:
             parts.append(f"{self.no_recipient} with nobody to send to")
+        if self.not_in_post:
+            parts.append(f"{self.not_in_post} about someone no longer in post, not sent")
+        if self.cycles_rolled:
+            parts.append(f"{self.cycles_rolled} cycle(s) ended and the next opened")
         if self.schools_closed:
             parts.append(f"not a working day at {', '.join(self.schools_closed)}")
         return "; ".join(parts) + "."
@@ -301,6 +437,8 @@ class CheckResult:
             "digests_already_queued": self.digests_already_queued,
             "suppressed": self.suppressed,
             "no_recipient": self.no_recipient,
+            "not_in_post": self.not_in_post,
+            "cycles_rolled": self.cycles_rolled,
             "schools_without_headteacher": len(self.no_headteacher),
         }
 
@@ -320,6 +458,9 @@ def run_daily_check(
     """Queue today's digests: one per person, everything due or overdue for them, and the
     escalations for each headteacher.
 
+    First, each cycle that has ended rolls (4.1, `roll_cycles`), every day, working or not: its
+    cycle-end item is in the same DueIndex Query.
+
     Safe to repeat and to die half-way: each digest goes to the outbox under the key
     `digest:<person id>:<day>`, so a rerun re-reads what is due, rebuilds the same digests and
     queues only those not queued yet. Nothing is marked on the items themselves, so nothing a
@@ -330,12 +471,26 @@ def run_daily_check(
     for school in schools(store):
         result.schools += 1
         calendar = school.working_calendar()
-        if not calendar.is_working_day(today):
+        working = calendar.is_working_day(today)
+        window_end = (
+            reminder_window_end(calendar, today, options.reminder_working_days)
+            if working
+            else today
+        )
+        items = list(due_items(store, school.id, window_end))
+        ending = cycles_ending(items, today)
+        if ending:
+            result.cycles_rolled += roll_cycles(
+                store, school, ending, today, retention_years=options.retention_years
+            )
+            # What the new cycles opened may be due already: read again, so a rerun today
+            # builds the very same digests.
+            items = list(due_items(store, school.id, window_end))
+        if not working:
             # No reminders at weekends or in the holidays; the working-day counts carry on.
             result.schools_closed.append(school.id)
             continue
-        window_end = reminder_window_end(calendar, today, options.reminder_working_days)
-        for item in due_items(store, school.id, window_end):
+        for item in items:
             line = assess(
                 item,
                 today,
@@ -354,12 +509,21 @@ def run_daily_check(
     from growthcycle.domain.deadlines import to_reviewers_of_record
 
     lines = to_reviewers_of_record(lines, explicit_reviewers(store, lines))
+    # Defence in depth: nobody is reminded or escalated about someone not in post today.
+    people = people_by_id(
+        store, {i for line in lines for i in (line.item.subject_id, line.item.responsible_id)}
+    )
+    kept = about_people_in_post(lines, people, today)
+    result.not_in_post = len(lines) - len(kept)
+    lines = kept
 
     heads = headteachers(store, escalated_schools(lines))
     result.no_headteacher = sorted(escalated_schools(lines) - heads.keys())
     digests = build_digests(lines, heads, today)
     result.escalations = sum(len(d.escalations) for d in digests.values())
-    people = people_by_id(store, digests)
+    missing = digests.keys() - people.keys()
+    if missing:
+        people = {**people, **people_by_id(store, missing)}
     for person_id in sorted(digests):
         digest = digests[person_id]
         person = people.get(person_id)

@@ -9,7 +9,16 @@ Writes, for the people added, updated or left:
 - an audit entry per person changed (channel `import`; the action names the fields, never values);
 - a new starter's cycle (`PERSON#<id>` / `CYCLE#<cycle id>`: starts, ends), in the same batches;
 - a leaver's closed cycle with UpdateItem, one per leaver, so anything else already recorded on
-  that cycle item is kept: `ends` becomes the leaving date and `closed_early` says why.
+  that cycle item is kept: `ends` becomes the leaving date and `closed_early` says why;
+- a new person's or new starter's open items (4.1, domain/deadlines `cycle_deadlines`: the
+  planning and review, the next reflection in a growth school, the cycle's end, which the daily
+  check rolls into the next cycle), put in the same batches, before the person items: a run
+  that dies half-way leaves the person "added" for the next run, which writes them again (the
+  same keys, the same attributes). Someone added with a leaving date gets none;
+- a leaver's open items closed (one Query of their partition, an UpdateItem each, the cycle-end
+  item included, so nothing rolls for them): nobody is reminded or escalated about them after
+  the import says they leave;
+- the school's HEADTEACHER item (who escalations go to) when the headteacher changes.
 
 BatchWriteItem may hand back `UnprocessedItems` (throttling): they are retried with exponential
 backoff and jitter, and the import fails loudly if some are still unwritten after the last try.
@@ -32,14 +41,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from growthcycle.adapters.deadlines import close_open_items, deadline_item, record_headteacher
 from growthcycle.adapters.store import Store, _to_item
 from growthcycle.domain.cycles import Cycle
-from growthcycle.domain.people import Person
+from growthcycle.domain.deadlines import Opening, cycle_deadlines
+from growthcycle.domain.people import Person, headteacher_of, in_post
 from growthcycle.domain.records import AuditEntry
 from growthcycle.domain.retention import cycle_end_at_latest, expires_at, latest_end
 from growthcycle.domain.roster_changes import RosterChanges, diff_roster
 from growthcycle.domain.staff import Roster
-from growthcycle.domain.trust import CycleSettings
+from growthcycle.domain.trust import CycleSettings, School
 
 BATCH_SIZE = 25  # BatchWriteItem's limit
 MAX_ATTEMPTS = 8
@@ -115,6 +126,33 @@ class ImportWritten:
     batches: int  # BatchWriteItem calls, retries included
     retries: int  # BatchWriteItem calls that re-sent unprocessed items
     cycles_closed: int  # UpdateItem calls
+    deadlines_opened: int = 0  # 4.1: open items put for the people added
+    deadlines_closed: int = 0  # the leavers' open items closed
+
+
+def staff_after(changes: RosterChanges) -> list[Person]:
+    """The school's people as the import leaves them (reviewers are found among them)."""
+    return [*changes.unchanged, *changes.people_to_write]
+
+
+def openings_for_added(changes: RosterChanges, school: School, today: date) -> list[Opening]:
+    """4.1: each added member of staff's cycle, opened as of today or their first day if later
+    (a new starter's first cycle, shortened to end with everyone else's). Not for someone added
+    with a leaving date, nor for governors and external advisers (3)."""
+    staff = staff_after(changes)
+    openings: list[Opening] = []
+    for added in changes.added:
+        person = added.person
+        if added.cycle is None or person.leaving_date is not None:
+            continue
+        day = max(today, person.start_date)
+        openings += cycle_deadlines(school, staff, day, subjects={person.person_id})
+    return openings
+
+
+def _in_post_head(people: Sequence[Person], today: date) -> str | None:
+    head = headteacher_of(p for p in people if in_post(p, today))
+    return head.person_id if head else None
 
 
 def _audit_item(store: Store, subject_id: str, action: str, expires: int) -> dict[str, Any]:
@@ -130,11 +168,21 @@ def _audit_item(store: Store, subject_id: str, action: str, expires: int) -> dic
 
 
 def _items_to_put(
-    store: Store, changes: RosterChanges, *, today: date, retention_years: int
+    store: Store,
+    changes: RosterChanges,
+    openings: Sequence[Opening],
+    *,
+    today: date,
+    retention_years: int,
 ) -> list[dict[str, Any]]:
     # 7: the cycle an entry is about when it is known, else the latest the current one can end.
     current = expires_at(cycle_end_at_latest(today), retention_years)
-    items: list[dict[str, Any]] = [person_item(p) for p in changes.people_to_write]
+    # The open items first: see the module docstring.
+    items: list[dict[str, Any]] = [
+        _to_item(deadline_item(o.item, expires_at=expires_at(o.cycle_ends, retention_years)))
+        for o in openings
+    ]
+    items += [person_item(p) for p in changes.people_to_write]
     for added in changes.added:
         if added.cycle is None:
             items.append(
@@ -234,6 +282,7 @@ def apply_import(
     store: Store,
     changes: RosterChanges,
     *,
+    school: School,
     today: date,
     retention_years: int,
     progress: Progress | None = None,
@@ -241,11 +290,28 @@ def apply_import(
 ) -> ImportWritten:
     """Write the changes (see the module docstring). Nothing is ever deleted (7): leavers'
     records expire `retention_years` after their last cycle ends, through the table's TTL."""
-    items = _items_to_put(store, changes, today=today, retention_years=retention_years)
+    openings = openings_for_added(changes, school, today)
+    items = _items_to_put(store, changes, openings, today=today, retention_years=retention_years)
     calls, retries = batch_write(store, items, progress=progress, sleep=sleep)
-    closed = 0
+    closed = items_closed = 0
     for left in changes.left:
         if left.cycle is not None:
             close_cycle(store, left.after, left.cycle, retention_years=retention_years)
             closed += 1
-    return ImportWritten(items=len(items), batches=calls, retries=retries, cycles_closed=closed)
+        items_closed += close_open_items(store, left.after.person_id)
+    head = _in_post_head(staff_after(changes), today)
+    if head != _in_post_head([*changes.unchanged, *_held_before(changes)], today):
+        record_headteacher(store, changes.school_id, head)
+    return ImportWritten(
+        items=len(items),
+        batches=calls,
+        retries=retries,
+        cycles_closed=closed,
+        deadlines_opened=len(openings),
+        deadlines_closed=items_closed,
+    )
+
+
+def _held_before(changes: RosterChanges) -> list[Person]:
+    """The people changed, as they were held before the import (the added were not held)."""
+    return [*(u.before for u in changes.updated), *(left.before for left in changes.left)]

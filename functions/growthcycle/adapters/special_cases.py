@@ -33,7 +33,7 @@ from growthcycle.adapters.deadlines import close_deadline, deadline_item
 from growthcycle.adapters.store import Cancelled, Store, _from_item, _to_item
 from growthcycle.domain.calendar import WorkingCalendar
 from growthcycle.domain.cycles import Cycle, StaffGroup, Suspension
-from growthcycle.domain.deadlines import OpenItem
+from growthcycle.domain.deadlines import CYCLE_END, OpenItem
 from growthcycle.domain.records import AuditEntry
 from growthcycle.domain.retention import expires_at as retention_expiry
 from growthcycle.domain.retention import latest_end
@@ -111,7 +111,9 @@ def _write_record(
 
 
 def open_items(store: Store, person_id: str, cycle_id: str) -> dict[str, date]:
-    """The person's open items in the cycle: sk -> due date (one Query of their partition)."""
+    """The person's open items in the cycle that a suspension pauses: sk -> due date (one Query
+    of their partition). Not the cycle's end: it is not moved (domain/cycles.py), and the daily
+    check still opens the next cycle on time."""
     return {
         item["sk"]: date.fromisoformat(item["due_date"])
         for item in store._query_all(
@@ -121,6 +123,7 @@ def open_items(store: Store, person_id: str, cycle_id: str) -> dict[str, date]:
                 {":pk": f"PERSON#{person_id}", ":prefix": f"DUE#{cycle_id}#"}
             ),
         )
+        if item.get("event") != CYCLE_END
     }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from growthcycle.adapters import special_cases as repo
+from growthcycle.adapters.deadlines import restart_cycle_deadlines
 from growthcycle.adapters.reviewers import assign_reviewer
 from growthcycle.app.context import Memo, Services, remembered
 from growthcycle.app.reviewers import assigned_reviewers_of
@@ -164,6 +165,21 @@ def transfer(
     repo.record_transfer(
         svc.store, planned, actor_id=actor.person_id, at=now, retention_years=years
     )
+    if planned.new_cycle is not None:
+        # 4.1: the cycle begins again: its planning and review (and reflection, and end) open,
+        # the replaced cycle's close.
+        opened, closed = restart_cycle_deadlines(
+            svc.store,
+            school,
+            subject,
+            svc.store.people_in_school(school.id),
+            old_cycle_id=cycle.cycle_id,
+            restarts={subject.person_id: [*repo.restarts(svc.store, subject.person_id)]},
+            today=svc.clock.today(),
+            retention_years=years,
+            at=now,
+        )
+        logger.info("restart deadlines", opened=opened.opened, closed=closed)
     new_cycle_id = planned.new_cycle.cycle_id if planned.new_cycle else cycle.cycle_id
     if reviewer is not None:
         # 4.1: a cycle that begins again has the new reviewer from its first day; one that

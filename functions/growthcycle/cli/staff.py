@@ -6,7 +6,9 @@
    (domain/roster_changes.py): added, updated (which fields), left, unchanged.
 3. The counts and one line per change are printed (names and staff ids, never email addresses).
    With --dry-run that is all. Otherwise the changes are written in batches (adapters/roster_sync.py),
-   with progress on stderr for large files.
+   with progress on stderr for large files: the people added get their cycle's open items (4.1:
+   the planning and review, the next reflection, the cycle's end that the daily check rolls into
+   the next cycle), and the leavers' open items are closed.
 
 Exit codes: 0 done (or nothing to do), 1 the roster is invalid or the writes failed, 2 the trust
 file, school or table could not be used.
@@ -152,6 +154,7 @@ def import_roster(args: argparse.Namespace) -> int:
         written = apply_import(
             target.store,
             changes,
+            school=school,
             today=today,
             retention_years=max(years, MINIMUM_YEARS),
             progress=_progress_printer(),
@@ -161,6 +164,7 @@ def import_roster(args: argparse.Namespace) -> int:
         return 1
     print(
         f"imported: {written.items:,} items in {written.batches:,} batch writes "
-        f"({written.retries} retried), {written.cycles_closed} cycles closed."
+        f"({written.retries} retried), {written.cycles_closed} cycles closed; "
+        f"{written.deadlines_opened} open items opened, {written.deadlines_closed} closed."
     )
     return 0

@@ -18,14 +18,19 @@ The rules, read with the school's working calendar (domain/calendar.py):
 - the digest: one per person per day, everything due or overdue for them plus, for the
   headteacher, the escalations.
 
-Who is due what in a cycle: `planning_review_deadlines` (4.1) and `reflection_deadlines` (seed
-003, "Staff regularly reflect"), both pure; the adapter writes them.
+Who is due what in a cycle: `cycle_deadlines`, the one list every opener writes (the staff
+import, a transfer restart, the daily check when a cycle ends, the demo seed): the planning and
+review (4.1, `planning_review_deadlines`), the next reflection in a growth school (seed 003,
+"Staff regularly reflect", `reflection_deadlines`) and the cycle's end (`cycle_end_deadlines`).
+The cycle-end item is how cycles roll without a Scan: it sits in DueIndex due on the cycle's last
+day, is never reminded, and the daily check, finding it due, opens the person's next cycle and
+closes it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
@@ -41,6 +46,10 @@ REMINDER_WORKING_DAYS = 2  # remind this many working days ahead, and on the day
 
 PLANNING_REVIEW = "planning-review"
 REFLECTION = "reflection"
+CYCLE_END = "cycle-end"
+
+# Items the daily check acts on itself and never puts in anyone's digest.
+NOT_REMINDED: frozenset[str] = frozenset({CYCLE_END})
 
 # Reflections are nudges, not compliance deadlines: seed 001 warns against punishing honest
 # evaluation, so a late reflection is never reported to the headteacher.
@@ -137,8 +146,9 @@ def assess(
     escalation_working_days: int,
     window_end: date,
 ) -> DigestLine | None:
-    """Where `item` stands today, or None when it is not due yet (beyond the window)."""
-    if item.due_date > window_end:
+    """Where `item` stands today, or None when it is not due yet (beyond the window) or never
+    reminded (a cycle's end: the daily check rolls it instead)."""
+    if item.event in NOT_REMINDED or item.due_date > window_end:
         return None
     if item.due_date > today:
         return DigestLine(item, DueStatus.DUE)
@@ -175,6 +185,26 @@ def build_digests(
         digest.own.sort(key=_order)
         digest.escalations.sort(key=_order)
     return digests
+
+
+def about_people_in_post(
+    lines: Iterable[DigestLine], people: Mapping[str, Person], today: date
+) -> list[DigestLine]:
+    """Nobody is reminded or escalated about a person not in post today (`in_post`). A leaver's
+    items are closed when the import records their leaving; this is the second guard. A subject
+    the table does not hold (`people` lacks them) is kept."""
+    return [
+        line
+        for line in lines
+        if (subject := people.get(line.item.subject_id)) is None or in_post(subject, today)
+    ]
+
+
+def cycles_ending(items: Iterable[OpenItem], today: date) -> list[OpenItem]:
+    """The cycle-end items due by today: the cycles the daily check rolls (4.1). One missed
+    (a run that failed, or a school closed for days) is still found: it stays in DueIndex
+    until rolled."""
+    return [i for i in items if i.event == CYCLE_END and i.due_date <= today]
 
 
 def escalated_schools(lines: Iterable[DigestLine]) -> set[str]:
@@ -217,6 +247,16 @@ def _reviewer(
 REVIEWER_EVENTS: frozenset[str] = frozenset({PLANNING_REVIEW})
 
 
+Restarts = Mapping[str, Sequence[Cycle]]  # person id -> cycles begun again on a transfer (4.1)
+
+
+def _cycle(person: Person, today: date, school: School, restarts: Restarts | None) -> Cycle:
+    """The person's current cycle: THE rule, domain/cycles.current_cycle."""
+    return current_cycle(
+        person.roles, today, school.cycle, (restarts or {}).get(person.person_id, ())
+    )
+
+
 def cycle_of(item: OpenItem) -> str:
     """The cycle id in an open item's sk (`DUE#<cycle id>#<event>...`)."""
     return item.sk.split("#")[1] if item.sk.startswith("DUE#") else ""
@@ -247,12 +287,15 @@ def planning_review_deadlines(
     today: date,
     assigned: Mapping[str, str] | None = None,
     appointment: HeadteacherReviewers | None = None,
+    *,
+    restarts: Restarts | None = None,
 ) -> list[OpenItem]:
     """4.1: each member of staff's planning and review, due at the end of their current cycle
     (teachers 31 October, the headteacher 31 December, support staff the school's choice), the
     reviewer's action (4.2: `assigned` maps a person id to their explicitly assigned reviewer;
     `appointment` is the governors appointed for the headteacher). A headteacher with no
-    governor on the roster is left out."""
+    governor on the roster is left out. `restarts`: person id -> the cycles that began again
+    on a transfer (4.1), for `current_cycle`."""
     items = []
     by_id = {p.person_id: p for p in people if p.school_id == school.id}
     head, governor = headteacher_of(by_id.values()), headteachers_reviewer(by_id.values())
@@ -268,7 +311,7 @@ def planning_review_deadlines(
         reviewer = _reviewer(person, by_id, head, governor, inputs)
         if reviewer is None:
             continue
-        cycle = current_cycle(person.roles, today, school.cycle)
+        cycle = _cycle(person, today, school, restarts)
         pk, sk = deadline_key(person.person_id, cycle.cycle_id, PLANNING_REVIEW)
         items.append(
             OpenItem(
@@ -339,10 +382,16 @@ def next_reflection_date(school: School, cycle: Cycle, today: date) -> date | No
     return next((d for d in reflection_boundaries(school, cycle) if d > today), None)
 
 
-def reflection_deadlines(school: School, people: Sequence[Person], today: date) -> list[OpenItem]:
+def reflection_deadlines(
+    school: School,
+    people: Sequence[Person],
+    today: date,
+    *,
+    restarts: Restarts | None = None,
+) -> list[OpenItem]:
     """Seed 003 ("Staff regularly reflect"): in a growth school whose rhythm is not none, each
     member of staff's next reflection, their own action. Only the next one: opening the one after
-    when it is closed is a later job."""
+    when it is closed is a later job (each new cycle opens its first, `cycle_deadlines`)."""
     if school.policy_style != "growth" or school.reflection_rhythm == "none":
         return []
     items = []
@@ -350,7 +399,7 @@ def reflection_deadlines(school: School, people: Sequence[Person], today: date) 
     for person in people:
         if person.school_id != school.id or not (person.is_staff and in_post(person, today)):
             continue
-        cycle = current_cycle(person.roles, today, school.cycle)
+        cycle = _cycle(person, today, school, restarts)
         if cycle not in next_dates:
             next_dates[cycle] = next_reflection_date(school, cycle, today)
         due = next_dates[cycle]
@@ -371,6 +420,79 @@ def reflection_deadlines(school: School, people: Sequence[Person], today: date) 
             )
         )
     return items
+
+
+def cycle_end_deadlines(
+    school: School,
+    people: Sequence[Person],
+    today: date,
+    *,
+    restarts: Restarts | None = None,
+) -> list[OpenItem]:
+    """4.1: each member of staff's cycle end, due on its last day: the daily check opens their
+    next cycle when it falls due (a leaver's is closed with their other items, so nothing rolls
+    for them). Never reminded (NOT_REMINDED); nobody's action."""
+    items = []
+    for person in people:
+        if person.school_id != school.id or not (person.is_staff and in_post(person, today)):
+            continue
+        cycle = _cycle(person, today, school, restarts)
+        pk, sk = deadline_key(person.person_id, cycle.cycle_id, CYCLE_END)
+        items.append(
+            OpenItem(
+                pk=pk,
+                sk=sk,
+                school_id=school.id,
+                subject_id=person.person_id,
+                responsible_id=person.person_id,
+                event=CYCLE_END,
+                due_date=cycle.ends,
+                link=f"/people/{person.person_id}/cycle",
+                title=f"Cycle {cycle.cycle_id} ends for {person.name}",
+            )
+        )
+    return items
+
+
+@dataclass(frozen=True)
+class Opening:
+    """An open item to record, with the end of the cycle it belongs to (7: its TTL counts from
+    there)."""
+
+    item: OpenItem
+    cycle_ends: date
+
+
+def cycle_deadlines(
+    school: School,
+    people: Sequence[Person],
+    today: date,
+    *,
+    subjects: Collection[str] | None = None,
+    restarts: Restarts | None = None,
+) -> list[Opening]:
+    """Everything a member of staff's current cycle (as of `today`) opens: the planning and
+    review (4.1), the next reflection in a growth school (seed 003) and the cycle's end (which
+    rolls it). `people` is the school's whole staff (the reviewers are found among them);
+    `subjects`, when given, keeps only those people's items. Opening is idempotent by key
+    (`DUE#<cycle id>#<event>...`), so calling this again on another day of the same cycle
+    opens nothing new (a reflection aside, whose key is its due date: the next one)."""
+    items = planning_review_deadlines(school, people, today, restarts=restarts)
+    items += reflection_deadlines(school, people, today, restarts=restarts)
+    items += cycle_end_deadlines(school, people, today, restarts=restarts)
+    by_id = {p.person_id: p for p in people}
+    openings = []
+    for item in items:
+        if subjects is not None and item.subject_id not in subjects:
+            continue
+        cycle = _cycle(by_id[item.subject_id], today, school, restarts)
+        openings.append(Opening(item, cycle.ends))
+    return openings
+
+
+def next_cycle_start(cycle_end: OpenItem) -> date:
+    """4.1: the next cycle starts the day after the cycle-end item's due date (the last day)."""
+    return cycle_end.due_date + timedelta(days=1)
 
 
 def group_by_school(people: Iterable[Person]) -> dict[str, list[Person]]:

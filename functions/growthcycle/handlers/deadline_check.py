@@ -1,5 +1,6 @@
 """The daily deadline check: EventBridge Scheduler at 07:00 UK time, or the local stack's clock
-page (`{"source": "local.clock"}`). Queues each person's digest; the mailer sends it."""
+page (`{"source": "local.clock"}`). Rolls each cycle that has ended into the next (4.1) and
+queues each person's digest; the mailer sends it."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ METRICS = {
     "DigestsQueued": "digests_queued",
     "DigestsSuppressed": "suppressed",
     "DigestsWithoutRecipient": "no_recipient",
+    "CyclesRolled": "cycles_rolled",
 }
 
 
@@ -69,7 +71,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     result = run_daily_check(
         Store(settings.table_name),
         today,
-        CheckOptions(escalation_working_days=settings.escalation_working_days),
+        CheckOptions(
+            escalation_working_days=settings.escalation_working_days,
+            retention_years=settings.retention_years,  # 7: the next cycle's items, when it rolls
+        ),
         partial(digest_email, base_url=settings.base_url, trust_name=settings.trust_name),
     )
     counts = result.as_dict()
