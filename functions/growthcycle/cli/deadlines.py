@@ -2,6 +2,12 @@
 
 The first line is `due: YYYY-MM-DD`; for meeting-notice and observation-notice it is the last day
 notice may be given. Bad input is one line on stderr and exit status 2, never a traceback.
+
+`growthcycle deadlines open --trust FILE --school ID --table NAME`: open the current cycle's
+deadlines (4.1; adapters/deadlines.open_cycle_deadlines) of every member of the school's staff in
+post, for people loaded before the staff import opened them. One Query of BySchool, then a
+conditional put per item: an item already there, open or closed, is left alone, so it is safe to
+run again. From then on the daily check rolls each cycle into the next.
 """
 
 from __future__ import annotations
@@ -62,7 +68,42 @@ def explain(args: argparse.Namespace) -> list[str]:
     return [f"due: {explanation.due.isoformat()}", *explanation.lines]
 
 
+def open_for_school(args: argparse.Namespace) -> int:
+    from growthcycle.adapters.deadlines import open_cycle_deadlines
+    from growthcycle.cli.target import TargetUnknown, target_from_args
+    from growthcycle.domain.retention import MINIMUM_YEARS
+    from growthcycle.domain.trust import TrustConfigInvalid, UnknownSchool, load_trust
+
+    try:
+        trust = load_trust(args.trust)
+        school = trust.school(args.school)
+        target = target_from_args(args)
+    except TrustConfigInvalid as invalid:
+        for problem in invalid.problems:
+            print(f"{args.trust}: {problem}", file=sys.stderr)
+        return BAD_INPUT
+    except (UnknownSchool, TargetUnknown) as error:
+        print(f"growthcycle deadlines open: {error}", file=sys.stderr)
+        return BAD_INPUT
+    today = target.clock.today()
+    people = target.store.people_in_school(school.id)
+    done = open_cycle_deadlines(
+        target.store,
+        trust.model_copy(update={"schools": [school]}),  # this school's items only
+        people,
+        today,
+        retention_years=max(trust.trust.retention_years, MINIMUM_YEARS),  # 7
+    )
+    print(
+        f"{school.name} ({school.id}), today {today.isoformat()}: {done.opened} open items "
+        f"opened, {done.already_open} already there."
+    )
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.deadlines_command == "open":
+        return open_for_school(args)
     try:
         lines = explain(args)
     except _BadInput as error:

@@ -68,6 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--date", required=True, help="YYYY-MM-DD")
     explain.add_argument("--closures", default=None, help="file of school closure days")
     explain.set_defaults(module="deadlines")
+    open_cmd = deadlines_cmds.add_parser(
+        "open",
+        help="open the current cycle's deadlines of a school's staff loaded before they opened",
+    )
+    open_cmd.add_argument("--trust", required=True, help="the trust file")
+    open_cmd.add_argument("--school", required=True, help="the school's id")
+    open_cmd.add_argument("--table", default=None, help="the stack's TableName output")
+    open_cmd.add_argument("--endpoint-url", default=None, help="`local` for the running demo")
+    open_cmd.set_defaults(module="deadlines")
 
     objectives = commands.add_parser("objectives", help="guidance on objectives and commitments")
     objectives_cmds = objectives.add_subparsers(
