@@ -180,7 +180,7 @@ def deployed(aws: Any, trust_file: Path, tmp_path: Path) -> Store:
     from growthcycle.local.seed import put_trust
 
     store = Store(TABLE)
-    put_trust(store, load_trust(trust_file))  # what cli/deploy.py write_schools does
+    put_trust(store, load_trust(trust_file), trust_file)  # what cli/deploy.py write_schools does
     set_today(FIRST_IMPORT)
     assert (
         staff_import(trust_file, NP, write_roster(tmp_path / "np.csv", [*NORTHGATE.values()])) == 0
@@ -321,7 +321,7 @@ def test_staff_loaded_before_deadlines_opened_get_them_once_from_deadlines_open_
 
     # Given Northgate's staff in the table with no open items (loaded by an older import)
     store = Store(TABLE)
-    put_trust(store, load_trust(trust_file))
+    put_trust(store, load_trust(trust_file), trust_file)
     roster = load_roster(Path(write_roster(tmp_path / "np.csv", [*NORTHGATE.values()])), NP)
     for member in roster.members:
         store.put_person(Person.from_member(member))
