@@ -25,7 +25,7 @@ from growthcycle.web.errors import NotFound
 from growthcycle.web.request import request_cache
 from growthcycle.web.services import Services, services
 
-__all__ = ["Loaded", "load_statement", "show"]
+__all__ = ["Loaded", "load_statement", "show", "whole_for"]
 
 
 def load_statement(svc: Services, statement_id: str) -> Loaded | None:
@@ -48,9 +48,7 @@ def show(
     `where` names the page in the reviewee's list. A viewer outside the audience gets a 404; one
     who sees only part (a governor) gets the governor's page instead of `template`."""
     svc = services()
-    seen_as = loaded.audience(actor)
-    if seen_as is None:
-        raise NotFound("There is nothing at this address.")
+    seen_as = _audience(actor, loaded)
     if not rules.sees_whole(seen_as):
         template = "statements/governor.html"
         context = {
@@ -59,3 +57,20 @@ def show(
         }
     cases.record_view(svc, actor, loaded, seen_as, where)
     return page(template, who, http_status=http_status, loaded=loaded, **context)
+
+
+def whole_for(actor: Person, loaded: Loaded, *, where: str) -> rules.Audience:
+    """For content that is the whole statement or nothing (the PDF): the audience rule, a 404
+    for anyone who would see only part of it (a governor), and the view recorded (7)."""
+    seen_as = _audience(actor, loaded)
+    if not rules.sees_whole(seen_as):
+        raise NotFound("There is nothing at this address.")
+    cases.record_view(services(), actor, loaded, seen_as, where)
+    return seen_as
+
+
+def _audience(actor: Person, loaded: Loaded) -> rules.Audience:
+    seen_as = loaded.audience(actor)
+    if seen_as is None:
+        raise NotFound("There is nothing at this address.")
+    return seen_as

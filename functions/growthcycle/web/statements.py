@@ -68,7 +68,7 @@ from growthcycle.web.http import first, form_body, redirect
 from growthcycle.web.reviewers import review_inputs, review_inputs_of
 from growthcycle.web.services import Services, services
 from growthcycle.web.special_cases import paused_refusal, paused_since
-from growthcycle.web.statement_content import Loaded, load_statement, show
+from growthcycle.web.statement_content import Loaded, load_statement, show, whole_for
 from growthcycle.web.templating import render
 
 router = Router()
@@ -1029,6 +1029,29 @@ def governor_view(statement_id: str) -> Response:
         template="statements/governor.html",
         entries=governor_entries(services(), loaded),
         state_words=loaded.state_words,
+    )
+
+
+@router.get("/statements/<statement_id>/pdf")
+def statement_pdf(statement_id: str) -> Response:
+    """Issue 16: a final statement as a PDF for the personnel file, with its audit page. Whoever
+    sees the whole statement page may have it (7); the view is recorded."""
+    from growthcycle.app import statement_pdf as pdf
+
+    _, actor, loaded, _ = _viewer(statement_id)
+    if not pdf.may_download(loaded.statement.state):
+        raise NotFound("There is nothing at this address.")
+    whole_for(actor, loaded, where="statement PDF")
+    body = pdf.render(pdf.document(services(), loaded))
+    name = f"statement-{loaded.reviewee.staff_id}-{loaded.statement.cycle_id}"
+    return Response(
+        status_code=200,
+        content_type="application/pdf",
+        body=body,
+        headers={
+            "Content-Disposition": f'attachment; filename="{quote(name)}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
     )
 
 
