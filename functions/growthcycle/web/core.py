@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -22,15 +21,16 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from growthcycle.app import sessions
 from growthcycle.domain.forms import Choice, FormContext, load_reference
-from growthcycle.domain.people import Person, in_post
-from growthcycle.domain.tokens import TokenExpired, TokenInvalid
+from growthcycle.domain.people import Person
+from growthcycle.domain.sessions import LIFETIME
 from growthcycle.domain.trust import School
 from growthcycle.observability import logger
 from growthcycle.web.errors import CsrfRefused, NotFound, NotSignedIn, PageError
 from growthcycle.web.http import cookie, cookies, first, html
 from growthcycle.web.ratelimit import RateLimited
-from growthcycle.web.request import current_event
+from growthcycle.web.request import current_event, request_cache
 from growthcycle.web.services import Services, services
 from growthcycle.web.static import static_file
 from growthcycle.web.templating import render
@@ -39,7 +39,7 @@ router = Router()
 
 SESSION_COOKIE = "gc_session"
 ANON_COOKIE = "gc_anon"
-SESSION_HOURS = 12
+SESSION_SECONDS = int(LIFETIME.total_seconds())  # the cookie lasts as long as the session can
 SIGN_IN_LINK_MINUTES = 30
 
 
@@ -58,24 +58,30 @@ class Visitor:
 
 
 def visitor() -> Visitor:
-    svc = services()
     jar = cookies(current_event())
     token = jar.get(SESSION_COOKIE)
-    if token and token.isascii():
-        try:
-            payload = svc.signer.verify("session", token, now=svc.clock.now())
-        except (TokenInvalid, TokenExpired):
-            payload = None
-        if payload:
-            person = svc.store.get_person(str(payload["p"]))
-            # A leaver (leaving date before today) is signed out: their session no longer works.
-            if person is not None and in_post(person, svc.clock.today()):
-                return Visitor(person=person, csrf_binding=f"session:{payload['n']}")
+    if token:
+        resumed = _session(token)
+        if resumed is not None:
+            return Visitor(person=resumed.person, csrf_binding=f"session:{resumed.nonce}")
     anon = jar.get(ANON_COOKIE)
     if anon and 16 <= len(anon) <= 64:
         return Visitor(person=None, csrf_binding=f"anon:{anon}")
     fresh = secrets.token_urlsafe(24)
     return Visitor(person=None, csrf_binding=f"anon:{fresh}", new_anon=fresh)
+
+
+def _session(token: str) -> sessions.Resumed | None:
+    """app/sessions.py `resume`, once a request (every route asks who is asking, some twice):
+    sign-out, a leaver (leaving date before today), a new signing key, an hour unused or a school
+    day since sign-in end it (domain/sessions.py)."""
+    cache = request_cache()
+    key = f"session:{token}"
+    if key not in cache:
+        svc = services()
+        cache[key] = sessions.resume(svc, svc.signer, token)
+    resumed: sessions.Resumed | None = cache[key]
+    return resumed
 
 
 def signed_in() -> tuple[Visitor, Person]:
@@ -210,8 +216,16 @@ def form_context(school: School) -> FormContext:
 
 
 def session_cookie_for(person_id: str) -> str:
-    """A session for a person: used by sign-in above and the local stack's "act as" page."""
+    """A new session for a person (its item written): used by sign-in and the local stack's
+    "act as" page."""
     svc = services()
-    return svc.signer.sign(
-        "session", {"p": person_id}, now=svc.clock.now(), ttl=timedelta(hours=SESSION_HOURS)
-    )
+    return sessions.start(svc, svc.signer, person_id)
+
+
+def end_session() -> None:
+    """Sign-out: the session ends for every copy of its cookie."""
+    token = cookies(current_event()).get(SESSION_COOKIE)
+    if token:
+        svc = services()
+        sessions.end(svc, svc.signer, token)
+    request_cache().pop(f"session:{token}", None)

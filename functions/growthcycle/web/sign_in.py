@@ -27,9 +27,10 @@ from growthcycle.observability import logger
 from growthcycle.web import mail, ratelimit
 from growthcycle.web.core import (
     SESSION_COOKIE,
-    SESSION_HOURS,
+    SESSION_SECONDS,
     SIGN_IN_LINK_MINUTES,
     Visitor,
+    end_session,
     page,
     require_csrf,
     session_cookie_for,
@@ -176,7 +177,7 @@ def use_sign_in_link(token: str) -> Response:
                 SESSION_COOKIE,
                 session,
                 secure=svc.settings.secure_cookies,
-                max_age=SESSION_HOURS * 3600,
+                max_age=SESSION_SECONDS,
             )
         ],
     )
@@ -187,6 +188,7 @@ def sign_out() -> Response:
     who = visitor()
     body = form_body(router.current_event)
     require_csrf(who, body)
+    end_session()  # every copy of the cookie stops working, not only this browser's
     return redirect(
         "/",
         cookies=[cookie(SESSION_COOKIE, "", secure=services().settings.secure_cookies, max_age=0)],
