@@ -72,6 +72,9 @@ def final(browser: Browser, today: Any, aws: Any, demo: Any) -> str:
     head_mail = mail_to(new_mail(aws, seen), HEAD)
     use(Browser(), link_in(head_mail, "Approve"))
     assert statement(demo).state == "final"
+    # The copies that say it is final carry the document's link.
+    told = new_mail(aws, seen)
+    assert "/pdf" in mail_to(told, EMMA)["text"] and "/pdf" not in head_mail["text"]
     return str(statement(demo).statement_id)
 
 
@@ -130,3 +133,15 @@ def test_a_draft_is_not_a_document_yet(browser: Browser, today: Any, aws: Any, d
     submit_statement(browser)
     browser.act_as(EMMA)
     assert browser.get(f"/statements/{statement(demo).statement_id}/pdf")["statusCode"] == 404
+
+
+def test_the_subject_access_export_includes_each_final_statement_pdf(
+    final: str, tmp_path: Any
+) -> None:
+    from growthcycle.cli.main import main
+    from tests.conftest import TABLE
+
+    assert main(["export", "person", EMMA, "--out", str(tmp_path), "--table", TABLE]) == 0
+    [pdf] = tmp_path.glob("person-*-statement-*.pdf")
+    text = _flat("\n".join(p.extract_text() for p in PdfReader(pdf).pages))
+    assert "Develop reasoning in Year 4 maths lessons" in text and "Audit trail" in text

@@ -31,6 +31,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from growthcycle.adapters import statement_clocks as clocks
 from growthcycle.adapters import statements as repo
 from growthcycle.adapters.outbox import Email
+from growthcycle.app import statement_pdf as pdf  # fpdf2 itself loads only when a PDF is made
 from growthcycle.app.statements import governor_entries
 from growthcycle.domain import statements as rules
 from growthcycle.domain.access import is_reviewer_of, may_view
@@ -274,6 +275,10 @@ def _move_emails(
             statement_text=loaded.form.as_text(values, loaded.ctx),
             actions=_action_links(svc, to, party, statement),
             page_url=f"{_base(svc)}{_statement_url(statement.statement_id)}",
+            # Issue 16: the signed original comes with its document for the personnel file.
+            pdf_url=f"{_base(svc)}{_statement_url(statement.statement_id)}/pdf"
+            if pdf.may_download(statement.state)
+            else None,
             edit_url=f"{_base(svc)}/people/{quote(loaded.reviewee.person_id)}/forms/{STATEMENT_FORM}"
             if party == "reviewer"
             else None,
@@ -1036,8 +1041,6 @@ def governor_view(statement_id: str) -> Response:
 def statement_pdf(statement_id: str) -> Response:
     """Issue 16: a final statement as a PDF for the personnel file, with its audit page. Whoever
     sees the whole statement page may have it (7); the view is recorded."""
-    from growthcycle.app import statement_pdf as pdf
-
     _, actor, loaded, _ = _viewer(statement_id)
     if not pdf.may_download(loaded.statement.state):
         raise NotFound("There is nothing at this address.")
