@@ -29,15 +29,22 @@ SCHOOL_FOR_STYLE = {"performance": "oakfield-primary", "growth": "riverside-acad
 DANGER = ("<script>alert(1)", "<img src=x", "onerror=alert(1)>")
 
 
-def _cases() -> list[tuple[str, str]]:
-    from growthcycle.domain.forms import STYLES, load_forms
+def _school_forms(style: str) -> Any:
+    """The forms of the demo school of `style`: shipped, then the trust's and its own layers."""
+    from growthcycle.domain.form_layers import layers_for, resolve
+    from growthcycle.domain.forms import load_forms
+    from growthcycle.local.seed import DEMO_TRUST
 
+    return resolve(load_forms(), layers_for(DEMO_TRUST, SCHOOL_FOR_STYLE[style]))
+
+
+def _cases() -> list[tuple[str, str]]:
     # The reflection form is recorded at /reflections/new, not the forms pages (its hosted address
     # redirects there): test_reflection_hostile_text below covers it.
     return [
         (form.id, style)
-        for form in load_forms()
-        for style in STYLES
+        for style in SCHOOL_FOR_STYLE
+        for form in _school_forms(style)
         if form.applies_to(style) and form.id != "reflection"
     ]
 
@@ -48,7 +55,10 @@ def who_fills(demo: Any, form: Any, style: str) -> tuple[str, str]:
     subject = next(
         p
         for p in sorted(demo.people.values(), key=lambda p: p.person_id)
-        if p.school_id == school and p.is_staff and p.line_manager_person_id
+        if p.school_id == school
+        and p.is_staff
+        and p.line_manager_person_id
+        and form.is_for(p.roles)
     )
     actor = subject.person_id if form.filled_by == "reviewee" else subject.line_manager_person_id
     return actor, subject.person_id
@@ -104,9 +114,7 @@ def assert_escaped_and_intact(page: str, typed: list[str], where: str) -> None:
 def test_hostile_text_in_every_field_is_saved_and_shown_escaped_and_intact(
     aws: Any, demo: Any, browser: Any, form_id: str, style: str, text: str, tmp_path: Path
 ) -> None:
-    from growthcycle.domain.forms import load_forms
-
-    form = load_forms().get(form_id)
+    form = _school_forms(style).get(form_id)
     actor, subject = who_fills(demo, form, style)
     browser.act_as(actor)
     url = f"/people/{subject}/forms/{form_id}"
@@ -150,9 +158,7 @@ def test_hostile_text_in_every_field_is_saved_and_shown_escaped_and_intact(
 def test_ten_thousand_characters_in_any_field_are_refused_with_a_message_and_nothing_is_lost(
     demo: Any, browser: Any, form_id: str, style: str
 ) -> None:
-    from growthcycle.domain.forms import load_forms
-
-    form = load_forms().get(form_id)
+    form = _school_forms(style).get(form_id)
     actor, subject = who_fills(demo, form, style)
     browser.act_as(actor)
     url = f"/people/{subject}/forms/{form_id}"
