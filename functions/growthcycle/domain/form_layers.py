@@ -318,7 +318,8 @@ def trust_forms(
             continue
         problems += school_form_problems(forms, school.policy_style, school.id)
         found.append(SchoolForms(school.id, layers, forms))
-    return found, problems
+    # A broken file in the trust's layer breaks every school: say it once.
+    return found, list(dict.fromkeys(problems))
 
 
 class FormsRefused(Exception):
