@@ -301,3 +301,31 @@ def test_a_broken_trust_form_is_refused_before_anything_is_written(trust: Path) 
 def test_the_project_forms_fill_every_role_the_system_needs() -> None:
     for style in ("performance", "growth"):
         assert school_form_problems(SHIPPED, style, "any") == []
+
+
+# -- docs/forms.md: every example is a working change ------------------------------------------------
+
+
+def _doc_examples() -> list[dict[str, Any]]:
+    import re
+
+    text = (ROOT / "docs" / "forms.md").read_text(encoding="utf-8")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, flags=re.S)]
+    return [b for b in blocks if isinstance(b, dict) and ("extends" in b or "id" in b)]
+
+
+@pytest.mark.parametrize(
+    "example", _doc_examples(), ids=lambda e: str(e.get("extends", e.get("id")))
+)
+def test_every_example_in_the_guide_checks_clean(example: dict[str, Any]) -> None:
+    stem = example.get("extends") or example["id"]
+    forms = resolve(SHIPPED, [layer((stem, example))])
+    for style in ("performance", "growth"):
+        assert school_form_problems(forms, style, "any") == []
+
+
+def test_the_guide_has_an_example_of_each_kind_of_change() -> None:
+    examples = _doc_examples()
+    ops = {op for e in examples for op in e.get("fields", {}) if "extends" in e}
+    assert ops == {"add", "remove", "change", "order"}
+    assert any("id" in e for e in examples)
