@@ -61,3 +61,24 @@ def test_oakfields_own_self_review_and_extra_planning_question_on_a_phone(
     phone.goto(f"{stack.url}/people/{EMMA}/forms/planning-review")
     assert phone.get_by_label("How will this year's work support early reading?").count() == 1
     _clean_at_390(phone, "Oakfield's planning and review statement")
+
+
+def test_the_demo_lists_every_schools_forms_with_a_preview_of_each(
+    phone: Any, stack: Stack
+) -> None:
+    phone.goto(f"{stack.url}/_local/forms")
+    _clean_at_390(phone, "the list of every school's forms")
+    assert phone.get_by_role("heading", name="Support staff appraisal").count() == 2  # both schools
+    phone.get_by_role(
+        "link", name="Phone page of Planning and review statement at Oakfield Primary School"
+    ).click()
+    phone.wait_for_load_state()
+    assert phone.get_by_label("How will this year's work support early reading?").count() == 1
+    _clean_at_390(phone, "the preview of Oakfield's planning and review statement")
+    phone.go_back()
+    phone.get_by_role(
+        "link", name="Read-only page of Planning and review statement at Riverside Academy"
+    ).click()
+    phone.wait_for_load_state()
+    assert "early reading" not in phone.content()
+    _clean_at_390(phone, "the read-only preview of Riverside's planning and review statement")

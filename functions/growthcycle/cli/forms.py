@@ -164,6 +164,10 @@ def run_schema(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.forms_command == "schema":
         return run_schema(args)
+    if args.forms_command == "preview":
+        from growthcycle.cli.forms_preview import run_preview
+
+        return run_preview(args)
     if args.trust:
         return run_check_trust(args.trust)
     paths = [Path(p) for p in args.paths] or [RESOURCES / "forms"]

@@ -57,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     forms_schema.add_argument("--dir", default=None, help="where to write (default: forms/)")
     forms_schema.set_defaults(module="forms")
+    preview = forms_cmds.add_parser(
+        "preview", help="write a form's phone page, read-only page and text, as a school sees it"
+    )
+    preview.add_argument("file", help="a form file: shipped, a trust's or a school's")
+    preview.add_argument("--school", default=None, help="the school (default: from FILE's path)")
+    preview.add_argument("--style", default=None, choices=[str(s) for s in STYLES])
+    preview.add_argument("--trust", default=None, help="the trust file (default: from FILE's path)")
+    preview.add_argument("--out", required=True, help="folder to write the preview to")
+    preview.set_defaults(module="forms")
 
     deadlines = commands.add_parser("deadlines", help="working-day deadlines")
     deadlines_cmds = deadlines.add_subparsers(

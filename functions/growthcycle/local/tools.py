@@ -1,12 +1,13 @@
 """The local stack's own pages under /_local/ (never deployed): act as a demo person, read the
-mail SES accepted, and set the stack's "today" and run the daily deadline check."""
+mail SES accepted, set the stack's "today" and run the daily deadline check, and see every
+school's forms with a preview of each (/_local/forms: web/form_preview.py)."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from growthcycle.local.server import LocalRoute, RequestHandler
 from growthcycle.local.stack import LocalContext, LocalStack
@@ -80,8 +81,47 @@ def local_routes(stack: LocalStack, trust: Any) -> dict[tuple[str, str], LocalRo
         stack.save()
         clock_page(request, message)
 
+    def forms_page(request: RequestHandler) -> None:
+        svc = services()
+        schools = []
+        for school in trust.schools:
+            forms = [
+                {"form": f, "made_by": " + ".join(f.layers)}
+                for f in svc.forms(school.id)
+                if f.applies_to(school.policy_style)
+            ]
+            schools.append({"school": school, "forms": forms})
+        request.send_html(render("local/forms.html", schools=schools, trust=trust))
+
+    def form_preview(request: RequestHandler) -> None:
+        from growthcycle.domain.forms import UnknownForm
+        from growthcycle.domain.trust import UnknownSchool
+        from growthcycle.web.core import form_context
+        from growthcycle.web.form_preview import VIEWS, preview_pages
+
+        query = {k: v[0] for k, v in parse_qs(urlsplit(request.path).query).items()}
+        svc = services()
+        try:
+            school = trust.school(query.get("school", ""))
+            form = svc.forms(school.id).get(query.get("form", ""))
+        except (UnknownSchool, UnknownForm):
+            request.send_text(404, "No such school or form")
+            return
+        view = query.get("view", "phone")
+        if view not in VIEWS or not form.applies_to(school.policy_style):
+            request.send_text(404, "No such preview")
+            return
+        shown = preview_pages(form, form_context(school), school.name)[view]
+        if view == "text":
+            headers = {"Content-Type": "text/plain; charset=utf-8"}
+            request.write_result({"statusCode": 200, "headers": headers, "body": shown})
+        else:
+            request.send_html(shown)
+
     return {
         ("GET", "/_local"): lambda r: r.redirect("/_local/"),
+        ("GET", "/_local/forms"): forms_page,
+        ("GET", "/_local/forms/preview"): form_preview,
         ("GET", "/_local/"): people_page,
         ("POST", "/_local/act-as"): act_as,
         ("GET", "/_local/mail"): mail_page,
