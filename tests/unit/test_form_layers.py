@@ -329,3 +329,28 @@ def test_the_guide_has_an_example_of_each_kind_of_change() -> None:
     ops = {op for e in examples for op in e.get("fields", {}) if "extends" in e}
     assert ops == {"add", "remove", "change", "order"}
     assert any("id" in e for e in examples)
+
+
+def test_a_field_still_read_by_its_key_cannot_be_removed_or_retyped() -> None:
+    meeting = (
+        "meeting",
+        {
+            "extends": "meeting",
+            "fields": {
+                "remove": ["place", "time"],
+                "add": [{"key": "time", "type": "number", "label": "Hour"}],
+            },
+        },
+    )
+    forms = resolve(SHIPPED, [layer(meeting)])
+    problems = school_form_problems(forms, "growth", "oak")
+    assert [p.split(": field ")[1].split(" (")[0] for p in problems] == ["'time'", "'place'"]
+    assert problems[0].startswith(
+        "infra/trusts/t/forms/meeting.yaml: form 'meeting' for school oak"
+    )
+    assert problems[0].endswith("is read under this key: keep a short_text field 'time'")
+    relabelled = (
+        "meeting",
+        {"extends": "meeting", "fields": {"change": {"place": {"label": "Room"}}}},
+    )
+    assert school_form_problems(resolve(SHIPPED, [layer(relabelled)]), "growth", "oak") == []

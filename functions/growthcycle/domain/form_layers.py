@@ -29,6 +29,7 @@ from typing import Any
 import pydantic
 
 from growthcycle.domain.form_spec import (
+    READ_BY_KEY,
     REQUIRED_ROLES,
     ROLES,
     FormOverlaySpec,
@@ -283,6 +284,18 @@ def school_form_problems(forms: FormRegistry, style: str, school_id: str) -> lis
                 f"with role '{role}' ({spec.what}, {spec.source}): give one "
                 f"{' or '.join(spec.types)} field 'role: {role}'"
             )
+    for form_id, read in READ_BY_KEY.items():
+        if form_id not in forms or not forms.get(form_id).applies_to(style):
+            continue
+        form = forms.get(form_id)
+        by_key = {f.key: f for f in form.fields_for(style)}
+        for key, (ftype, what) in read.items():
+            found = by_key.get(key)
+            if found is None or found.type != ftype:
+                problems.append(
+                    f"{form.file}: form {form_id!r} for school {school_id} ({style}): field "
+                    f"'{key}' ({what}) is read under this key: keep a {ftype} field '{key}'"
+                )
     return problems
 
 

@@ -118,6 +118,25 @@ ROLES: Mapping[str, Role] = {
         ),
     )
 }
+# Fields still read under their shipped key (not yet by role): a trust's version of these forms
+# must keep each, with its type. form, key -> (type, what it is for).
+READ_BY_KEY: Mapping[str, Mapping[str, tuple[str, str]]] = {
+    "meeting": {
+        "date": ("date", "the meeting's date in the invitation and the due dates (4.3, 4.9)"),
+        "time": ("short_text", "the meeting's start time in the invitation (4.3)"),
+        "place": ("short_text", "where the meeting is, in the invitation (4.3)"),
+        "notes": ("long_text", "what to prepare, in the invitation (4.3)"),
+    },
+    "mid-year-review": {
+        "meeting_date": ("date", "the date the headteacher's audit lists (4.8)"),
+        "revision_needed": ("yes_no", "whether the plan needs revising, in the audit (6)"),
+    },
+    "reflection": {
+        "tried": ("long_text", "the reflection's first answer on the timeline (seed 003)"),
+        "happened": ("long_text", "the reflection's second answer on the timeline"),
+        "next_step": ("long_text", "the reflection's next step on the timeline"),
+    },
+}
 # The roles each form the system relies on must fill, by policy style: a row per form.
 REQUIRED_ROLES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "planning-review": {
