@@ -274,3 +274,21 @@ def test_an_existing_ses_identity_is_used_not_created(project: Path) -> None:
     lines: list[str] = []
     assert deploy("demo-trust", dry_run=True, root=project, out=lines.append, outputs=no_aws) == 0
     assert any("already verified" in line for line in lines)
+
+
+def test_a_broken_trust_form_stops_the_deploy_before_anything_runs(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12, item 1: the trust's own forms are checked against the forms this release ships;
+    a broken one is named with its file, field and problem, and nothing is built or written."""
+    forms = project / "infra" / "trusts" / "demo-trust" / "forms"
+    forms.mkdir(parents=True)
+    (forms / "planning-review.yaml").write_text(
+        "extends: planning-review\nfields: {remove: [training_needs]}\n", encoding="utf-8"
+    )
+    runner = Recorder()
+    assert deploy("demo-trust", dry_run=False, root=project, runner=runner, outputs=no_aws) == 1
+    err = capsys.readouterr().err
+    assert "demo-trust/forms/planning-review.yaml: form 'planning-review'" in err
+    assert "has no field with role 'training_needs'" in err
+    assert runner.commands == []
