@@ -138,10 +138,14 @@ def test_each_statement_move_opens_the_next_clock_for_whoever_owes_it_4_9_5(
     ]
     check_reminds(aws, date(2027, 5, 5), DAVID, "Draft planning and review statement for James")
 
-    # 4.9: the draft goes to James; his answer is due by the final statement's due date.
+    # 4.9: the draft goes to James; his answer is due the working day before the final
+    # statement, which David signs by the final due date whether or not James answers.
     submit_statement(browser, "A strong year leading maths.")
-    assert open_items(aws) == [(f"DUE#{CYCLE}#statement-answer#v1", JAMES, "2027-05-14")]
-    check_reminds(aws, date(2027, 5, 12), JAMES, "draft statement from David Okafor")
+    assert open_items(aws) == [
+        (f"DUE#{CYCLE}#statement-answer#v1", JAMES, "2027-05-13"),
+        (f"DUE#{CYCLE}#statement-sign#v1", DAVID, "2027-05-14"),
+    ]
+    check_reminds(aws, date(2027, 5, 11), JAMES, "draft statement from David Okafor")
 
     # 4.9: James asks for changes; David owes the revision (or his decision, 4.6).
     move(browser, JAMES, "request-changes", reason="Please mention the maths hub work.")
@@ -150,7 +154,10 @@ def test_each_statement_move_opens_the_next_clock_for_whoever_owes_it_4_9_5(
 
     # The revision is version 2: a new round, so a new item for James.
     submit_statement(browser, "A strong year leading maths and the maths hub.")
-    assert open_items(aws) == [(f"DUE#{CYCLE}#statement-answer#v2", JAMES, "2027-05-14")]
+    assert open_items(aws) == [
+        (f"DUE#{CYCLE}#statement-answer#v2", JAMES, "2027-05-13"),
+        (f"DUE#{CYCLE}#statement-sign#v2", DAVID, "2027-05-14"),
+    ]
 
     # James agrees; David signs.
     move(browser, JAMES, "agree")
@@ -172,7 +179,10 @@ def test_each_statement_move_opens_the_next_clock_for_whoever_owes_it_4_9_5(
     # The reviewer issues the revised statement (version 3): James's answer is due by the
     # revised statement's due date (5).
     submit_statement(browser, "A strong year; fractions measured by the end of term test.")
-    assert open_items(aws) == [(f"DUE#{CYCLE}#statement-answer#v3", JAMES, "2027-05-28")]
+    assert open_items(aws) == [
+        (f"DUE#{CYCLE}#statement-answer#v3", JAMES, "2027-05-27"),
+        (f"DUE#{CYCLE}#statement-sign#v3", DAVID, "2027-05-28"),
+    ]
 
     move(browser, JAMES, "agree")
     move(browser, DAVID, "sign")
@@ -214,12 +224,14 @@ def test_a_repeated_sync_opens_nothing_twice_and_the_answered_clock_stays_closed
 
     with counting_dynamodb_calls(client("dynamodb")) as calls:
         again = statement_moved(svc, statement, james, lambda party: [james])
-    assert (again.opened, again.already_open, again.closed) == (0, 1, 0)
+    # A draft runs two clocks: James's answer and the signature (4.9).
+    assert (again.opened, again.already_open, again.closed) == (0, 2, 0)
     # The statement's moves, its open items and the person's cycle restarts: Queries only, and
-    # one conditional PutItem that finds the item there.
-    assert calls["Scan"] == 0 and calls["PutItem"] == 1 and calls["Query"] <= 3, calls
+    # a conditional PutItem per clock that finds the item there.
+    assert calls["Scan"] == 0 and calls["PutItem"] == 2 and calls["Query"] <= 3, calls
     assert [i["sk"] for i in open_statement_items(svc.store, JAMES, CYCLE)] == [
-        f"DUE#{CYCLE}#statement-answer#v1"
+        f"DUE#{CYCLE}#statement-answer#v1",
+        f"DUE#{CYCLE}#statement-sign#v1",
     ]
     # Each open item carries its TTL (7).
     item = aws("dynamodb").get_item(
@@ -247,3 +259,69 @@ def test_rebooking_the_meeting_moves_the_draft_clock_4_9(
         )
     # 5 May + 5 working days: 6, 7, 10, 11, 12 May.
     assert open_items(aws) == [(f"DUE#{CYCLE}#statement-draft#2027-05-05", DAVID, "2027-05-12")]
+
+
+def test_the_reviewer_signs_a_draft_the_reviewee_did_not_answer_once_their_time_is_up_4_9(
+    browser: Browser, april: Any, aws: Any
+) -> None:
+    from tests.conftest import sent_outbox
+
+    # Given the meeting on Thursday 29 April and the draft sent that day: James may answer
+    # until Thursday 13 May, the working day before the final statement is due (Friday 14 May)
+    browser.act_as(DAVID)
+    url = f"/people/{JAMES}/forms/meeting"
+    browser.post(
+        url,
+        {
+            **hidden(browser.get(url)["body"]),
+            "_action": "submit",
+            "date": MEETING,
+            "time": "09:00",
+            "place": "Room 2",
+        },
+    )
+    set_today(date.fromisoformat(MEETING))
+    submit_statement(browser, "A strong year leading maths.")
+    page = f"/statements/{STATEMENT}"
+
+    # While James still has time, David cannot sign without his answer
+    set_today(date(2027, 5, 13))
+    browser.act_as(DAVID)
+    assert "Sign without the reviewee" not in browser.get(page)["body"]
+    token = browser.csrf(f"/people/{JAMES}/forms/planning-review")  # no move form to read it
+    early = browser.post(f"{page}/actions/sign-unanswered", {"_csrf": token, "_version": "1"})
+    assert early["statusCode"] == 409, early["body"][:3000]
+    assert "may answer the draft until Thursday 13 May 2027" in early["body"]
+
+    # James never answers. His silence is not escalated as a missed duty; David's signature,
+    # due Friday 14 May, is (three working days late on Wednesday 19 May)
+    from growthcycle.handlers.deadline_check import lambda_handler
+
+    wednesday = date(2027, 5, 19)
+    set_today(wednesday)
+    lambda_handler({"source": "aws.scheduler"}, FakeContext(function_name="DeadlineCheck"))
+    head_digest = outbox_email(aws("dynamodb"), TABLE, idempotency_key(HEAD, wednesday))
+    assert head_digest is not None
+    assert "Overdue at your school" in head_digest["html"]
+    assert "Sign the final statement for James Hughes" in head_digest["text"]
+    assert "draft statement from David Okafor" not in head_digest["text"]
+    james_digest = outbox_email(aws("dynamodb"), TABLE, idempotency_key(JAMES, wednesday))
+    assert james_digest is not None  # he is still reminded that he may answer
+    assert "draft statement from David Okafor" in james_digest["text"]
+
+    # Once his time is up David signs the draft as it is, and the statement says so
+    browser.act_as(DAVID)
+    assert "Sign without the reviewee" in browser.get(page)["body"]
+    move(browser, DAVID, "sign-unanswered")
+    shown = browser.get(page)["body"]
+    assert "the reviewee did not answer by Thursday 13 May 2027 (4.9)" in shown
+    # 5: in Oakfield's sample, so the headteacher moderates it next; nothing is owed by James
+    assert open_items(aws) == [(f"DUE#{CYCLE}#statement-moderation#v1", HEAD, "2027-05-14")]
+    [copy] = [
+        e
+        for e in sent_outbox(aws)
+        if e["to_person_id"] == JAMES and e["subject"] == "Your final statement: your copy"
+    ]
+    assert "You did not answer the draft by Thursday 13 May 2027" in copy["text"]
+    # James may still comment (4.9)
+    move(browser, JAMES, "comment", reason="I was on a course that week.")

@@ -116,3 +116,16 @@ def test_a_revision_round_under_6_runs_no_clock_until_a_moderation_instruction_5
     )
     for state in (State.DRAFT, State.AGREED, State.AWAITING_MODERATION):
         assert sc.open_clock(statement(state), revision=True) is None
+
+
+def test_a_draft_runs_the_reviewees_answer_and_the_reviewers_signature_4_9() -> None:
+    draft = statement(State.DRAFT).model_copy(update={"answer_due": date(2027, 1, 8)})
+    clocks = sc.open_clocks(draft)
+    assert [(c.event, c.owed_by, c.due) for c in clocks] == [
+        (sc.ANSWER, "reviewee", date(2027, 1, 8)),
+        (sc.SIGN, "reviewer", FINAL_DUE),
+    ]
+    # The reviewee's silence is never escalated: 4.9 says they "may" answer.
+    from growthcycle.domain.deadlines import NOT_ESCALATED
+
+    assert sc.ANSWER in NOT_ESCALATED and sc.SIGN not in NOT_ESCALATED

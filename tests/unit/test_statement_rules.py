@@ -304,3 +304,27 @@ def test_meeting_times_on_the_24_hour_clock_are_read(text: str) -> None:
 def test_other_meeting_times_are_refused(text: str) -> None:
     with pytest.raises(rules.MeetingTimeInvalid):
         rules.parse_time(text)
+
+
+def test_the_reviewee_answers_until_the_working_day_before_the_final_statement_4_9() -> None:
+    england = WorkingCalendar("england")
+    # Final statement due Friday 14 May 2027: the reviewee may answer until Thursday 13 May.
+    assert rules.answer_due(date(2027, 5, 14), date(2027, 4, 29), england) == date(2027, 5, 13)
+    # A draft sent late still gives them the next working day (Monday, after the weekend).
+    assert rules.answer_due(date(2027, 5, 14), date(2027, 5, 14), england) == date(2027, 5, 17)
+
+
+def test_the_reviewer_signs_an_unanswered_draft_only_once_the_reviewees_time_is_up_4_9() -> None:
+    assert not rules.allowed("sign-unanswered", "reviewer", State.DRAFT)
+    assert rules.allowed("sign-unanswered", "reviewer", State.DRAFT, answer_time_up=True)
+    assert not rules.allowed("sign-unanswered", "reviewee", State.DRAFT, answer_time_up=True)
+    assert not rules.allowed("sign-unanswered", "reviewer", State.AGREED, answer_time_up=True)
+    with pytest.raises(rules.RevieweeStillHasTime):
+        rules.check("sign-unanswered", "reviewer", State.DRAFT, answer_due=date(2027, 5, 13))
+    offered = [m.action for m in rules.available("reviewer", State.DRAFT, answer_time_up=True)]
+    assert offered == ["sign-unanswered"]
+    assert rules.available("reviewer", State.DRAFT) == []
+    # 5: it leads where signing does.
+    move = rules.move_for("sign-unanswered")
+    assert rules.state_after(move, is_moderated=False) is State.FINAL
+    assert rules.state_after(move, is_moderated=True) is State.AWAITING_MODERATION

@@ -101,7 +101,7 @@ def statement_record(statement: Statement, history: Sequence[StatementEvent]) ->
         draft_due=statement.draft_due,
         draft_done=_first(ordered, {"issue"}),
         final_due=statement.final_due,
-        final_done=_first(ordered, {"sign"}),
+        final_done=_first(ordered, {"sign", "sign-unanswered"}),  # 4.9
         moderation_due=statement.moderation_due if statement.is_moderated else None,
         moderation_done=_first(ordered, {"approve", "instruct-revision"}),
         revised_due=statement.revised_due if instructed else None,

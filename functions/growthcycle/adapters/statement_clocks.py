@@ -7,7 +7,8 @@ than one person (the governors quality-assuring the headteacher's statement, 5),
 
 `sync_statement_clock` converges: it reads the reviewee's open statement items for the cycle (one
 Query on the base table, within one partition), closes any the state no longer runs and opens the
-one it does, each write conditional. Running it twice, or after a retried request, changes
+ones it does (one, or for a draft two: the reviewee's answer and the reviewer's signature, 4.9),
+each write conditional. Running it twice, or after a retried request, changes
 nothing more; an item that was once closed is never reopened (a new round has a new key).
 
 It runs right after the statement's own transaction (adapters/statements.py `commit`), not
@@ -36,7 +37,7 @@ from growthcycle.domain.statement_clocks import (
     StatementClock,
     draft_clock,
     in_revision,
-    open_clock,
+    open_clocks,
 )
 from growthcycle.domain.statements import STATEMENT_FORM, Statement, statement_id_for
 
@@ -68,26 +69,32 @@ def _put_once(store: Store, item: OpenItem, expires_at: int) -> bool:
     return store.put_new(deadline_item(item, expires_at=expires_at))
 
 
+@dataclass(frozen=True)
+class Owed:
+    """One running clock, the people who owe it and what their digest calls it."""
+
+    clock: StatementClock
+    responsible_ids: Sequence[str]
+    title: str
+
+
 def sync_statement_clock(
     store: Store,
     *,
     school_id: str,
     subject_id: str,
     cycle_id: str,
-    clock: StatementClock | None,
-    responsible_ids: Sequence[str],
+    owed: Sequence[Owed],
     link: str,
-    title: str,
     expires_at: int,
     now: datetime,
 ) -> Synced:
-    """Make `clock` (owed by `responsible_ids`) the statement's only open item; None closes
-    them all."""
+    """Make the `owed` clocks the statement's only open items (none: close them all)."""
     wanted: list[OpenItem] = []
-    if clock is not None:
-        pk, sk = clock.key(subject_id, cycle_id)
-        several = len(set(responsible_ids)) > 1
-        for person_id in sorted(set(responsible_ids)):
+    for each in owed:
+        pk, sk = each.clock.key(subject_id, cycle_id)
+        several = len(set(each.responsible_ids)) > 1
+        for person_id in sorted(set(each.responsible_ids)):
             wanted.append(
                 OpenItem(
                     pk=pk,
@@ -95,10 +102,10 @@ def sync_statement_clock(
                     school_id=school_id,
                     subject_id=subject_id,
                     responsible_id=person_id,
-                    event=clock.event,
-                    due_date=clock.due,
+                    event=each.clock.event,
+                    due_date=each.clock.due,
                     link=link,
-                    title=title,
+                    title=each.title,
                 )
             )
     keep = {(i.pk, i.sk) for i in wanted}
@@ -153,19 +160,21 @@ def statement_moved(
     next move, and close the one just answered (4.9, 5). Reads the statement's moves (one Query)
     to tell a revision round under 6, which runs no clock."""
     moves = [e.action for e in events(svc.store, statement.statement_id)]
-    clock = open_clock(
+    running = open_clocks(
         statement, headteachers_own=reviewee.is_headteacher, revision=in_revision(moves)
     )
-    owed = [p.person_id for p in people_of(clock.owed_by)] if clock else []
+    owed = [
+        Owed(clock, ids, clock.title(reviewee.name, reviewer_name))
+        for clock in running
+        if (ids := [p.person_id for p in people_of(clock.owed_by)])
+    ]
     return sync_statement_clock(
         svc.store,
         school_id=statement.school_id,
         subject_id=reviewee.person_id,
         cycle_id=statement.cycle_id,
-        clock=clock if owed else None,
-        responsible_ids=owed,
+        owed=owed,
         link=f"/statements/{quote(statement.statement_id)}",
-        title=clock.title(reviewee.name, reviewer_name) if clock else "",
         expires_at=expires_at_for(svc.settings, svc.cycle(reviewee)),
         now=svc.clock.now(),
     )
@@ -189,10 +198,8 @@ def meeting_booked(
         school_id=reviewee.school_id,
         subject_id=reviewee.person_id,
         cycle_id=cycle_id,
-        clock=clock,
-        responsible_ids=[reviewer.person_id],
+        owed=[Owed(clock, [reviewer.person_id], clock.title(reviewee.name, reviewer.name))],
         link=f"/people/{quote(reviewee.person_id)}/forms/{STATEMENT_FORM}",
-        title=clock.title(reviewee.name, reviewer.name),
         expires_at=expires_at_for(svc.settings, svc.cycle(reviewee)),
         now=svc.clock.now(),
     )

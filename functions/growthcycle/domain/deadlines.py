@@ -51,9 +51,15 @@ CYCLE_END = "cycle-end"
 # Items the daily check acts on itself and never puts in anyone's digest.
 NOT_REMINDED: frozenset[str] = frozenset({CYCLE_END})
 
+# The reviewee's answer to a draft statement (domain/statement_clocks.py): 4.9 says the reviewee
+# "may" ask for changes or comment, and the reviewer signs within ten working days whether or not
+# they do, so their silence is not a missed duty.
+STATEMENT_ANSWER = "statement-answer"
+
 # Reflections are nudges, not compliance deadlines: seed 001 warns against punishing honest
-# evaluation, so a late reflection is never reported to the headteacher.
-NOT_ESCALATED: frozenset[str] = frozenset({REFLECTION})
+# evaluation, so a late reflection is never reported to the headteacher; nor is a reviewee's
+# unanswered draft (4.9).
+NOT_ESCALATED: frozenset[str] = frozenset({REFLECTION, STATEMENT_ANSWER})
 
 # A closure run at least this long is a holiday (a half term is 5 weekdays, with the weekends
 # around it 9 days); shorter runs are INSET days. At least TERM_BREAK_DAYS is an end of term

@@ -10,7 +10,8 @@ already holds (computed from the meeting when the draft was issued):
 | state | clock | owed by | due |
 |---|---|---|---|
 | no statement, meeting booked | draft statement (4.9) | reviewer | meeting + 5 working days |
-| draft | the reviewee's answer (4.9) | reviewee | the final statement's due date |
+| draft | the reviewee's answer (4.9), never escalated | reviewee | `answer_due` |
+| draft | and the reviewer's signature (4.9) | reviewer | final due |
 | changes requested | the reviewer's revision or decision (4.9, 4.6) | reviewer | final due |
 | agreed, reviewer decided | the reviewer's signature (4.9) | reviewer | final due |
 | awaiting moderation | moderation (5) | headteacher (governors for the head's own) | meeting + 10 |
@@ -19,8 +20,14 @@ already holds (computed from the meeting when the draft was issued):
 | revision requested | none: section 6 sets no timescale | | |
 | appealed | none: section 8 leaves it to the grievance procedure | | |
 
-4.9 gives the reviewee no clock of their own; the final statement is due 10 working days after
-the meeting, so their answer is due by then too. After a moderation instruction (5), the revised
+4.9 gives the reviewee no clock of their own: they "may" ask for changes or comment, and the
+reviewer signs the final statement within 10 working days of the meeting whether or not they
+answer. So a draft runs two clocks: the reviewee's answer, due by `answer_due` (the working day
+before the final statement is due, domain/statements.py `answer_due`), a reminder that is never
+escalated (domain/deadlines.py NOT_ESCALATED); and the reviewer's signature, due with the final
+statement, which once the reviewee's time is up the reviewer gives without an answer
+("sign-unanswered"). A statement issued before `answer_due` existed falls back to the final
+statement's due date for the answer. After a moderation instruction (5), the revised
 statement's due date replaces the final due date for the rounds that follow, and moderation of
 the revised statement is due by the later of the two.
 
@@ -42,12 +49,12 @@ from datetime import date
 
 from growthcycle.domain.calendar import WorkingCalendar
 from growthcycle.domain.clocks import due_date
-from growthcycle.domain.deadlines import deadline_key
+from growthcycle.domain.deadlines import STATEMENT_ANSWER, deadline_key
 from growthcycle.domain.statements import State, Statement
 
 PREFIX = "statement-"  # every statement clock's event starts with this
 DRAFT = "statement-draft"
-ANSWER = "statement-answer"
+ANSWER = STATEMENT_ANSWER
 REVISE = "statement-revise"
 SIGN = "statement-sign"
 MODERATE = "statement-moderation"
@@ -105,31 +112,47 @@ def in_revision(actions: Sequence[str]) -> bool:
     return bool(reopened) and reopened[-1] == "request-revision"
 
 
-def open_clock(
+def open_clocks(
     statement: Statement, *, headteachers_own: bool = False, revision: bool = False
-) -> StatementClock | None:
-    """The clock running in the statement's state, and which party owes the move; None where
-    the policy runs none (NO_CLOCK, or a revision round under 6: `revision`, see `in_revision`)
-    or the due date is not known (no meeting was booked)."""
+) -> tuple[StatementClock, ...]:
+    """The clocks running in the statement's state, each with the party that owes the move;
+    none where the policy runs none (NO_CLOCK, or a revision round under 6: `revision`, see
+    `in_revision`) or the due date is not known (no meeting was booked). A draft runs two: the
+    reviewee's answer and the reviewer's signature (see the module docstring)."""
     state = statement.state
     if state in NO_CLOCK or state is State.NEW or revision:
-        return None
+        return ()
     # 5: once a revised statement was instructed, its due date bounds the rounds that follow.
     final_due = statement.revised_due or statement.final_due
     round_ = f"v{statement.statement_version}"
-    event, owed_by, due = {
-        State.DRAFT: (ANSWER, "reviewee", final_due),
-        State.CHANGES_REQUESTED: (REVISE, "reviewer", final_due),
-        State.AGREED: (SIGN, "reviewer", final_due),
-        State.REVIEWER_DECIDED: (SIGN, "reviewer", final_due),
-        State.AWAITING_MODERATION: (
-            MODERATE,
-            # 5: the chair or named governors quality-assure the headteacher's own statement.
-            "quality-assurer" if headteachers_own else "headteacher",
-            _latest(statement.moderation_due, statement.revised_due),
-        ),
-        State.REVISION_INSTRUCTED: (REVISED, "reviewer", statement.revised_due),
+    rows: list[tuple[str, str, date | None]] = {
+        State.DRAFT: [
+            (ANSWER, "reviewee", statement.answer_due or final_due),
+            (SIGN, "reviewer", final_due),
+        ],
+        State.CHANGES_REQUESTED: [(REVISE, "reviewer", final_due)],
+        State.AGREED: [(SIGN, "reviewer", final_due)],
+        State.REVIEWER_DECIDED: [(SIGN, "reviewer", final_due)],
+        State.AWAITING_MODERATION: [
+            (
+                MODERATE,
+                # 5: the chair or named governors quality-assure the headteacher's own statement.
+                "quality-assurer" if headteachers_own else "headteacher",
+                _latest(statement.moderation_due, statement.revised_due),
+            )
+        ],
+        State.REVISION_INSTRUCTED: [(REVISED, "reviewer", statement.revised_due)],
     }[state]
-    if due is None:
-        return None
-    return StatementClock(event, owed_by, due, round_)
+    return tuple(
+        StatementClock(event, owed_by, due, round_)
+        for event, owed_by, due in rows
+        if due is not None
+    )
+
+
+def open_clock(
+    statement: Statement, *, headteachers_own: bool = False, revision: bool = False
+) -> StatementClock | None:
+    """The first of `open_clocks`: the one owed by whoever moves next (None: no clock)."""
+    found = open_clocks(statement, headteachers_own=headteachers_own, revision=revision)
+    return found[0] if found else None

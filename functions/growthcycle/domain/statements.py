@@ -90,6 +90,7 @@ class Move:
     source: str  # policy section
     tells: tuple[str, ...]  # parties emailed
     link: bool = True  # may be carried by an emailed link
+    after_answer_time: bool = False  # 4.9: only once the reviewee's time to answer is up
 
 
 MOVES: tuple[Move, ...] = (
@@ -167,6 +168,23 @@ MOVES: tuple[Move, ...] = (
         tells=("reviewee", "headteacher", "quality-assurer"),
     ),
     Move(
+        action="sign-unanswered",
+        by=frozenset({"reviewer"}),
+        from_states=frozenset({State.DRAFT}),
+        to=State.AWAITING_MODERATION,  # FINAL when the statement is not moderated (5)
+        reason="none",
+        label="Sign without the reviewee's answer",
+        explains="The reviewee's time to answer the draft is over and they did not answer. You "
+        "sign within ten working days of the meeting whether or not they answer (4.9); the "
+        "statement says they did not answer, and they may still add a comment. A copy goes to "
+        "the reviewee and the original to the headteacher (for the headteacher's own "
+        "statement, to the governors who quality-assure it).",
+        source="4.9",
+        tells=("reviewee", "headteacher", "quality-assurer"),
+        link=False,  # from the statement's page, where the reviewer sees the draft as it is
+        after_answer_time=True,
+    ),
+    Move(
         action="approve",
         by=frozenset({"headteacher", "quality-assurer"}),
         from_states=frozenset({State.AWAITING_MODERATION}),
@@ -232,6 +250,8 @@ MOVES: tuple[Move, ...] = (
 )
 
 MOVES_BY_ACTION: Mapping[str, Move] = {m.action: m for m in MOVES}
+# The reviewer's signature (4.9), with or without the reviewee's answer.
+SIGNING: frozenset[str] = frozenset({"sign", "sign-unanswered"})
 APPEAL_OUTCOMES: Mapping[str, str] = {
     "upheld": "Upheld: the statement will be revised",
     "partly-upheld": "Partly upheld",
@@ -265,6 +285,15 @@ class CyclePaused(StatementError):
         self.since = since
 
 
+class RevieweeStillHasTime(StatementError):
+    """4.9: the reviewer signs an unanswered draft only once the reviewee's time is up."""
+
+    def __init__(self, answer_due: date | None) -> None:
+        when = answer_due.isoformat() if answer_due else "no date"
+        super().__init__(f"the reviewee may answer the draft until {when}")
+        self.answer_due = answer_due
+
+
 class ReasonMissing(StatementError):
     def __init__(self, move: Move) -> None:
         super().__init__(f"{move.action} needs a reason")
@@ -278,28 +307,70 @@ def move_for(action: str) -> Move:
         raise UnknownAction(action) from None
 
 
-def allowed(action: str, party: str | None, state: State) -> bool:
+def allowed(action: str, party: str | None, state: State, *, answer_time_up: bool = False) -> bool:
     move = MOVES_BY_ACTION.get(action)
-    return move is not None and party in move.by and state in move.from_states
+    return (
+        move is not None
+        and party in move.by
+        and state in move.from_states
+        and (answer_time_up or not move.after_answer_time)
+    )
 
 
-def check(action: str, party: str | None, state: State, reason: str = "") -> Move:
-    """The move, if `party` may make it now with this reason; else a named refusal."""
+def check(
+    action: str,
+    party: str | None,
+    state: State,
+    reason: str = "",
+    *,
+    answer_time_up: bool = False,
+    answer_due: date | None = None,
+) -> Move:
+    """The move, if `party` may make it now with this reason; else a named refusal.
+    `answer_time_up`: the reviewee's time to answer the draft is over (`answer_time_up`)."""
     move = move_for(action)
     if party not in move.by or state not in move.from_states:
         raise ActionNotAllowed(action, party, state)
+    if move.after_answer_time and not answer_time_up:
+        raise RevieweeStillHasTime(answer_due)
     if move.reason == "required" and not reason.strip():
         raise ReasonMissing(move)
     return move
 
 
-def available(party: str | None, state: State, *, link: bool = False) -> list[Move]:
+def available(
+    party: str | None, state: State, *, link: bool = False, answer_time_up: bool = False
+) -> list[Move]:
     """The moves open to a party now (for buttons and emailed links)."""
     return [
         m
         for m in MOVES
-        if m.action != "issue" and party in m.by and state in m.from_states and (m.link or not link)
+        if m.action != "issue"
+        and party in m.by
+        and state in m.from_states
+        and (m.link or not link)
+        and (answer_time_up or not m.after_answer_time)
     ]
+
+
+def answer_due(final_due: date, issued_on: date, calendar: WorkingCalendar) -> date:
+    """4.9: the reviewee's time to answer a draft ("may request changes ... and/or may add
+    comments"): up to the working day before the final statement is due, so the reviewer can
+    still sign within ten working days of the meeting; at least the working day after the draft
+    reaches them, when it was sent late."""
+    return max(
+        calendar.subtract_working_days(final_due, 1), calendar.add_working_days(issued_on, 1)
+    )
+
+
+def answer_time_up(statement: Statement, today: date) -> bool:
+    """4.9: the reviewee's time to answer this draft is over (the day after `answer_due`). A
+    statement issued with no meeting date has no `answer_due`: the reviewee must answer."""
+    return (
+        statement.state is State.DRAFT
+        and statement.answer_due is not None
+        and today > statement.answer_due
+    )
 
 
 # -- moderation sampling (5) --------------------------------------------------------------------
@@ -337,7 +408,7 @@ def describe(state: State, *, headteachers_own: bool = False) -> str:
 
 
 def state_after(move: Move, *, is_moderated: bool) -> State | None:
-    if move.action == "sign" and not is_moderated:
+    if move.action in SIGNING and not is_moderated:
         return State.FINAL  # 5 option (c), or not in the sample: final once signed
     return move.to
 
@@ -367,6 +438,8 @@ class Statement(BaseModel):
     final_due: date | None = None
     moderation_due: date | None = None
     revised_due: date | None = None
+    answer_due: date | None = None  # 4.9: the reviewee's time to answer the draft (answer_due)
+    unanswered_by: date | None = None  # 4.9: signed without the reviewee's answer, due by then
     is_moderated: bool = False
     signed_at: datetime | None = None
     updated_at: datetime

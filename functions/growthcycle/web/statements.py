@@ -160,6 +160,23 @@ MESSAGES: dict[tuple[str, str], tuple[str, str]] = {
         "{reviewer} signed the headteacher's final statement (version {version}). Please "
         "quality-assure it: approve it, or ask for a revised statement (5).",
     ),
+    ("sign-unanswered", "reviewee"): (
+        "Your final statement: your copy",
+        "You did not answer the draft by {answer_due}, so {reviewer} signed the final statement "
+        "(version {version}) without your answer, as 4.9 provides. This is your copy; you may "
+        "still add a comment to it.",
+    ),
+    ("sign-unanswered", "headteacher"): (
+        "{reviewee}'s final statement: the original",
+        "{reviewer} signed {reviewee}'s final statement (version {version}); {reviewee} did not "
+        "answer the draft by {answer_due} (4.9). This is the original for you to hold.",
+    ),
+    ("sign-unanswered", "quality-assurer"): (
+        "{reviewee}'s final statement: for quality assurance",
+        "{reviewer} signed the headteacher's final statement (version {version}); the "
+        "headteacher did not answer the draft by {answer_due} (4.9). Please quality-assure it: "
+        "approve it, or ask for a revised statement (5).",
+    ),
     ("approve", "reviewee"): (
         "Your statement has been moderated",
         "{moderator} approved your statement (5). If you disagree with any entry "
@@ -203,7 +220,11 @@ MESSAGES: dict[tuple[str, str], tuple[str, str]] = {
         "The outcome of {reviewee}'s appeal has been recorded (8).",
     ),
 }
-SHOWS_STATEMENT = {("sign", "reviewee"), ("sign", "headteacher"), ("sign", "quality-assurer")}
+SHOWS_STATEMENT = {
+    (action, party)
+    for action in rules.SIGNING
+    for party in ("reviewee", "headteacher", "quality-assurer")
+}
 
 
 def _email(svc: Services, template: str, to: Person, subject: str, **context: Any) -> Email:
@@ -229,6 +250,7 @@ def _words(loaded: Loaded, statement: Statement) -> dict[str, str]:
         "version": str(statement.statement_version),
         "final_due": _day(statement.final_due),
         "revised_due": _day(statement.revised_due),
+        "answer_due": _day(statement.unanswered_by or statement.answer_due),
         # 5: the headteacher moderates; the governors quality-assure the headteacher's own.
         "moderator": "The governors quality-assuring it"
         if loaded.headteachers_own
@@ -255,7 +277,7 @@ def _move_emails(
         if to.person_id == actor.person_id:
             continue  # nobody is emailed about their own move
         subject, opening = (part.format(**words) for part in message)
-        if move.action == "sign" and party in ("headteacher", "quality-assurer"):
+        if move.action in rules.SIGNING and party in ("headteacher", "quality-assurer"):
             # 5: the moderator sees when moderation is due, or that it is not in the sample.
             moderation = _moderation_words(loaded, statement)
             opening = f"{opening} {moderation}" if moderation else opening
@@ -344,7 +366,14 @@ def perform(
 ) -> Statement:
     """Make one move from the table, stored all or nothing; raises the named refusals."""
     current = loaded.statement
-    move = rules.check(action, party, current.state, reason)
+    move = rules.check(
+        action,
+        party,
+        current.state,
+        reason,
+        answer_time_up=rules.answer_time_up(current, svc.clock.today()),
+        answer_due=current.answer_due,
+    )
     if current.version != expected_version:
         raise repo.StatementConflict(current)
     since = paused_since(svc, loaded.reviewee, current.cycle_id)
@@ -358,8 +387,10 @@ def perform(
         "version": current.version + 1,
         "updated_at": now,
     }
-    if move.action == "sign":
+    if move.action in rules.SIGNING:
         updates |= {"signed_at": now, "is_moderated": is_moderated}
+    if move.action == "sign-unanswered":
+        updates["unanswered_by"] = current.answer_due  # 4.9: said on the statement
     if move.action == "instruct-revision":
         # 5: the revised statement is due 10 working days after the instruction.
         today = svc.clock.today()
@@ -621,6 +652,14 @@ def statement_issued(event: hooks.FormEvent, submission: Submission) -> Response
         final_due=dues.final_due if dues else None,
         moderation_due=dues.moderation_due if dues else None,
         revised_due=current.revised_due if current else None,
+        # 4.9: the reviewee's time to answer; the reviewer signs by the final due date anyway.
+        answer_due=rules.answer_due(
+            (current.revised_due if current else None) or dues.final_due,
+            svc.clock.today(),
+            calendar,
+        )
+        if dues
+        else None,
         updated_at=now,
     )
     text = StatementVersion(
@@ -788,7 +827,13 @@ def list_statements() -> Response:
                 "as": seen_as,
                 "state": rules.describe(statement.state, headteachers_own=reviewee.is_headteacher),
                 "url": f"{url}/governor" if seen_as == "governor" else url,
-                "yours": bool(rules.available(rules.party_of(seen_as), statement.state)),
+                "yours": bool(
+                    rules.available(
+                        rules.party_of(seen_as),
+                        statement.state,
+                        answer_time_up=rules.answer_time_up(statement, svc.clock.today()),
+                    )
+                ),
             }
         )
     rows.sort(key=lambda r: (r["as"] != "reviewee", r["reviewee"].sort_name))
@@ -850,7 +895,11 @@ def _statement_page(
             }
             for e in history
         ],
-        moves=rules.available(party, statement.state),
+        moves=rules.available(
+            party,
+            statement.state,
+            answer_time_up=rules.answer_time_up(statement, svc.clock.today()),
+        ),
         outcomes=rules.APPEAL_OUTCOMES,
         notice=notice,
         error=error or {},
@@ -930,6 +979,13 @@ def statement_action(statement_id: str, action: str) -> Response:
         return refused(409, "reason", paused_refusal(paused.since))
     except ReasonMissing as missing:
         return refused(422, "reason", _reason_needed(missing.move))
+    except rules.RevieweeStillHasTime as early:
+        return refused(
+            409,
+            "reason",
+            f"{loaded.reviewee.name} may answer the draft until {_day(early.answer_due)}; "
+            "you can sign it without their answer from the next day (4.9).",
+        )
     except (ActionNotAllowed, repo.StatementConflict):
         return _already(who, actor, statement_id, action)
     return redirect(f"{_statement_url(statement_id)}?done={quote(action)}")
