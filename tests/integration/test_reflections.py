@@ -247,3 +247,29 @@ def test_back_then_save_again_records_one_reflection_as_a_double_tap_does_seed_0
     assert again["statusCode"] == 303
     assert [r.tried for r in _stored(demo, TEACHER)] == ["Mini whiteboards"]
     assert len(demo.store.audit_entries(TEACHER)) == 1
+
+
+def test_recording_a_reflection_opens_the_next_prompt_of_the_cycle_seed_003(
+    browser: Browser, demo: Any
+) -> None:
+    from datetime import date
+
+    from growthcycle.adapters.deadlines import open_items_of
+    from tests.helpers.aws import set_today
+
+    def prompts() -> list[tuple[str, str]]:
+        return sorted(
+            (i["sk"], i["due_date"])
+            for i in open_items_of(demo.store, TEACHER, "2026-27")
+            if i["event"] == "reflection"
+        )
+
+    # Riverside reflects each half term: the first working day after each holiday it lists
+    # (after Christmas Tuesday 5 January, the 4th being an INSET day; after February half
+    # term Monday 22 February; after Easter Monday 12 April 2027).
+    set_today(date(2027, 1, 6))
+    _record(browser, "Cold calling")
+    assert prompts() == [("DUE#2026-27#reflection#2027-02-22", "2027-02-22")]
+    # Recorded again, early: it answers the coming prompt, so the one after opens.
+    _record(browser, "Mini whiteboards")
+    assert prompts() == [("DUE#2026-27#reflection#2027-04-12", "2027-04-12")]

@@ -38,6 +38,7 @@ from botocore.exceptions import ClientError
 
 from growthcycle.adapters.outbox import Email
 from growthcycle.adapters.store import Store, _from_item, _to_item, person_key
+from growthcycle.domain.cycles import Cycle
 from growthcycle.domain.deadlines import (
     CYCLE_END,
     PLANNING_REVIEW,
@@ -57,6 +58,7 @@ from growthcycle.domain.deadlines import (
     escalated_schools,
     group_by_school,
     idempotency_key,
+    later_reflections,
     next_cycle_start,
     reminder_window_end,
 )
@@ -187,6 +189,26 @@ def open_openings(store: Store, openings: Iterable[Opening], *, retention_years:
         else:
             already += 1
     return Opened(opened, already)
+
+
+def open_next_reflection(
+    store: Store,
+    school: School,
+    person: Person,
+    cycle: Cycle,
+    today: date,
+    *,
+    retention_years: int,
+) -> OpenItem | None:
+    """Seed 003, "Staff regularly reflect": after a reflection is recorded, open the next
+    prompt: the first after today in the cycle not prompted yet (one recorded early answers
+    the prompt it came before, which closed with it, so that one is passed over). A conditional
+    put each; the one opened, or None (the cycle has no more, or not a growth school)."""
+    ttl = expires_at(cycle.ends, retention_years)  # 7
+    for item in later_reflections(school, person, cycle, today):
+        if open_deadline(store, item, expires_at=ttl):
+            return item
+    return None
 
 
 # --- schools, headteachers, people ------------------------------------------------------------------

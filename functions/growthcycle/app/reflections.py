@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from growthcycle.adapters.clock import LONDON
+from growthcycle.adapters.deadlines import open_next_reflection
 from growthcycle.adapters.reflections import (
     close_reflection_nudges,
     record_reflection,
@@ -136,12 +137,30 @@ def _store(
         closed = close_reflection_nudges(
             svc.store, reflection.person_id, reflection.cycle_id, reflection.recorded_at
         )
+        # Seed 003: regular reflection through the year: the next prompt opens.
+        school = svc.school(actor.school_id)
+        cycle = svc.cycle(actor)
+        following = (
+            open_next_reflection(
+                svc.store,
+                school,
+                actor,
+                cycle,
+                svc.clock.today(),
+                retention_years=svc.settings.retention_years,
+            )
+            if school is not None
+            and actor.person_id == reflection.person_id
+            and cycle.cycle_id == reflection.cycle_id
+            else None
+        )
         logger.info(
             "reflection recorded",
             person_id=reflection.person_id,
             cycle_id=reflection.cycle_id,
             general=reflection.about == GENERAL,
             nudges_closed=closed,
+            next_prompt=following.due_date.isoformat() if following else None,
         )
     else:
         logger.info("reflection repeat ignored", person_id=reflection.person_id)

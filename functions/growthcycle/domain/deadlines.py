@@ -396,8 +396,9 @@ def reflection_deadlines(
     restarts: Restarts | None = None,
 ) -> list[OpenItem]:
     """Seed 003 ("Staff regularly reflect"): in a growth school whose rhythm is not none, each
-    member of staff's next reflection, their own action. Only the next one: opening the one after
-    when it is closed is a later job (each new cycle opens its first, `cycle_deadlines`)."""
+    member of staff's next reflection, their own action. Only the next one: recording a
+    reflection opens the one after (`later_reflections`), and each new cycle opens its first
+    (`cycle_deadlines`)."""
     if school.policy_style != "growth" or school.reflection_rhythm == "none":
         return []
     items = []
@@ -411,21 +412,41 @@ def reflection_deadlines(
         due = next_dates[cycle]
         if due is None:
             continue
-        pk, sk = deadline_key(person.person_id, cycle.cycle_id, REFLECTION, due.isoformat())
-        items.append(
-            OpenItem(
-                pk=pk,
-                sk=sk,
-                school_id=school.id,
-                subject_id=person.person_id,
-                responsible_id=person.person_id,
-                event=REFLECTION,
-                due_date=due,
-                link=f"/forms/{REFLECTION}",
-                title=f"Reflection for {person.name}",
-            )
-        )
+        items.append(reflection_item(school, person, cycle, due))
     return items
+
+
+def reflection_item(school: School, person: Person, cycle: Cycle, due: date) -> OpenItem:
+    """Seed 003: the prompt to reflect by `due`, the person's own action (keyed by its date)."""
+    pk, sk = deadline_key(person.person_id, cycle.cycle_id, REFLECTION, due.isoformat())
+    return OpenItem(
+        pk=pk,
+        sk=sk,
+        school_id=school.id,
+        subject_id=person.person_id,
+        responsible_id=person.person_id,
+        event=REFLECTION,
+        due_date=due,
+        link=f"/forms/{REFLECTION}",
+        title=f"Reflection for {person.name}",
+    )
+
+
+def later_reflections(school: School, person: Person, cycle: Cycle, today: date) -> list[OpenItem]:
+    """Seed 003: the prompts after today in the cycle, soonest first, for a member of staff in
+    post in a growth school (none otherwise). After a reflection is recorded the first of these
+    not yet prompted opens (adapters/deadlines.py `open_next_reflection`)."""
+    if (
+        school.policy_style != "growth"
+        or not (person.is_staff and in_post(person, today))
+        or person.school_id != school.id
+    ):
+        return []
+    return [
+        reflection_item(school, person, cycle, due)
+        for due in reflection_boundaries(school, cycle)
+        if due > today
+    ]
 
 
 def cycle_end_deadlines(
