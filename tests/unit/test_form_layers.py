@@ -354,3 +354,15 @@ def test_a_field_still_read_by_its_key_cannot_be_removed_or_retyped() -> None:
         {"extends": "meeting", "fields": {"change": {"place": {"label": "Room"}}}},
     )
     assert school_form_problems(resolve(SHIPPED, [layer(relabelled)]), "growth", "oak") == []
+
+
+def test_the_demo_will_not_start_with_a_broken_trust_form(
+    trust: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(trust.with_suffix("") / "forms" / "planning-review.yaml", overlay(remove=["nope"])[1])
+    code = main(["demo", "--trust", str(trust), "--data", str(tmp_path / "data"), "--port", "0"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "a trust form is broken, so the app will not start" in err
+    assert "field 'nope': there is no such field to remove" in err
+    assert not (tmp_path / "data").exists()  # no stack was started
