@@ -366,3 +366,26 @@ def test_the_demo_will_not_start_with_a_broken_trust_form(
     assert "a trust form is broken, so the app will not start" in err
     assert "field 'nope': there is no such field to remove" in err
     assert not (tmp_path / "data").exists()  # no stack was started
+
+
+def test_the_fields_guidance_reads_in_each_objective_or_commitment_must_stay_4_6() -> None:
+    ops = {
+        "remove": ["objectives.timescale"],
+        "change": {
+            "commitments.focus": {
+                "choices": [{"value": "classroom-practice", "label": "Classroom practice"}]
+            }
+        },
+    }
+    forms = resolve(SHIPPED, [layer(overlay(**ops))])
+    performance = school_form_problems(forms, "performance", "oak")
+    assert len(performance) == 1
+    assert (
+        "field 'objectives.timescale' (its timescale (4.6)) is read under this key"
+        in performance[0]
+    )
+    growth = school_form_problems(forms, "growth", "oak")
+    assert growth == [
+        f"{TRUST_FILE}: form 'planning-review' for school oak (growth): field 'commitments.focus' "
+        "needs the choice 'school-plan' (seed 003, point 4)"
+    ]

@@ -28,8 +28,10 @@ from typing import Any
 
 import pydantic
 
+from growthcycle.domain.commitments import REQUIRED_COMMITMENTS
 from growthcycle.domain.form_spec import (
     READ_BY_KEY,
+    READ_IN_ROLE,
     REQUIRED_ROLES,
     ROLES,
     FormOverlaySpec,
@@ -261,6 +263,36 @@ def apply_overlay(
 # -- what the rest of the system needs of a school's forms ---------------------------------------
 
 
+def _item_problems(form: Form, style: str, school_id: str) -> list[str]:
+    """The fields of each objective or commitment the guidance reads (READ_IN_ROLE), and the
+    focus choices seed 003 requires (domain/commitments.py REQUIRED_COMMITMENTS)."""
+    problems: list[str] = []
+    for role, read in READ_IN_ROLE.items():
+        group = form.role_field(role, style)
+        if group is None:
+            continue
+        subs = {f.key: f for f in group.fields_for(style)}
+        for key, (ftype, what) in read.items():
+            found = subs.get(key)
+            if found is None or found.type != ftype:
+                problems.append(
+                    f"{form.file}: form {form.id!r} for school {school_id} ({style}): field "
+                    f"'{group.key}.{key}' ({what}) is read under this key: keep a {ftype} "
+                    f"field '{key}' in '{group.key}'"
+                )
+        focus = subs.get("focus") if role == "commitments" else None
+        if focus is not None and focus.type == "single_choice":
+            values = {c.value for c in focus.choices}
+            for required in REQUIRED_COMMITMENTS:
+                if focus.choices_from is None and required.focus not in values:
+                    problems.append(
+                        f"{form.file}: form {form.id!r} for school {school_id} ({style}): field "
+                        f"'{group.key}.focus' needs the choice {required.focus!r} "
+                        f"({required.source})"
+                    )
+    return problems
+
+
 def school_form_problems(forms: FormRegistry, style: str, school_id: str) -> list[str]:
     """Each form the system relies on (REQUIRED_ROLES) present for the school's policy style, and
     each role it needs played by a field; one line per problem, naming the file to change."""
@@ -284,6 +316,9 @@ def school_form_problems(forms: FormRegistry, style: str, school_id: str) -> lis
                 f"with role '{role}' ({spec.what}, {spec.source}): give one "
                 f"{' or '.join(spec.types)} field 'role: {role}'"
             )
+    for form_id in REQUIRED_ROLES:
+        if form_id in forms and forms.get(form_id).applies_to(style):
+            problems += _item_problems(forms.get(form_id), style, school_id)
     for form_id, read in READ_BY_KEY.items():
         if form_id not in forms or not forms.get(form_id).applies_to(style):
             continue

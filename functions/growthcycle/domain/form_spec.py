@@ -137,6 +137,20 @@ READ_BY_KEY: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "next_step": ("long_text", "the reflection's next step on the timeline"),
     },
 }
+# The fields of each objective or commitment the guidance reads (domain/guidance.py, 4.6; seed 003
+# through domain/commitments.py), by the role of their group: role -> key -> (type, what).
+READ_IN_ROLE: Mapping[str, Mapping[str, tuple[str, str]]] = {
+    "objectives": {
+        "title": ("short_text", "the objective, which guidance reads (4.6)"),
+        "success_criteria": ("long_text", "its success criteria (4.6)"),
+        "timescale": ("date", "its timescale (4.6)"),
+        "priority": ("single_choice", "the school priority it links to (4.6)"),
+    },
+    "commitments": {
+        "title": ("short_text", "the commitment, which guidance reads (seed 003)"),
+        "focus": ("single_choice", "what it is about: the required commitments (seed 003, 3-4)"),
+    },
+}
 # The roles each form the system relies on must fill, by policy style: a row per form.
 REQUIRED_ROLES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "planning-review": {
