@@ -158,8 +158,9 @@ def main() -> list[str]:
     lines += [
         "",
         "Each run: parse and validate the CSV, one paginated Query of BySchool, the diff, then "
-        "BatchWriteItem (25 items: person, audit entry, new cycle) and one UpdateItem per leaver's "
-        "cycle. No Scan. moto is far slower per call than DynamoDB (its index Query "
+        "BatchWriteItem (25 items: person, audit entry, new cycle, a new person's open items) "
+        "and UpdateItems for each leaver's cycle and person item, plus one Query of their "
+        "partition and an UpdateItem per open item closed (4.1). No Scan. moto is far slower per call than DynamoDB (its index Query "
         "walks the whole table for each 1 MB page: the 5,000 people come back in 3 pages, about "
         "6 s each here), so rows/s is a floor; the parse and diff columns are the code's own cost.",
     ]

@@ -29,6 +29,7 @@ cycle-end one included, so nothing rolls for them.
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -380,22 +381,31 @@ def roll_cycles(
     school's people (BySchool), only when a cycle ends. How many cycles were rolled."""
     staff = store.people_in_school(school.id)
     by_id = {p.person_id: p for p in staff}
-    rolled = 0
+    by_start: dict[date, list[OpenItem]] = defaultdict(list)
     for end in ending:
-        person = by_id.get(end.subject_id)
-        starts = next_cycle_start(end)
-        if person is not None and in_post(person, today):
-            openings = cycle_deadlines(school, staff, starts, subjects={person.person_id})
-            open_openings(store, openings, retention_years=retention_years)
-            close_open_items(
-                store,
-                person.person_id,
-                cycle_id=cycle_of(end),
-                events={REFLECTION},
-                closed_at=at,
-            )
-        if close_deadline(store, end.pk, end.sk, at):
-            rolled += 1
+        by_start[next_cycle_start(end)].append(end)
+    rolled = 0
+    for starts, ends in sorted(by_start.items()):
+        # One pass over the staff per first day (the reviewers are found among them), not one
+        # per person: on 31 October every teacher's cycle ends.
+        rolling = {
+            e.subject_id
+            for e in ends
+            if e.subject_id in by_id and in_post(by_id[e.subject_id], today)
+        }
+        openings = cycle_deadlines(school, staff, starts, subjects=rolling)
+        open_openings(store, openings, retention_years=retention_years)
+        for end in ends:
+            if end.subject_id in rolling and school.policy_style == "growth":
+                close_open_items(
+                    store,
+                    end.subject_id,
+                    cycle_id=cycle_of(end),
+                    events={REFLECTION},
+                    closed_at=at,
+                )
+            if close_deadline(store, end.pk, end.sk, at):
+                rolled += 1
     return rolled
 
 

@@ -140,13 +140,17 @@ def openings_for_added(changes: RosterChanges, school: School, today: date) -> l
     (a new starter's first cycle, shortened to end with everyone else's). Not for someone added
     with a leaving date, nor for governors and external advisers (3)."""
     staff = staff_after(changes)
-    openings: list[Opening] = []
+    by_day: dict[date, set[str]] = {}
     for added in changes.added:
         person = added.person
         if added.cycle is None or person.leaving_date is not None:
             continue
-        day = max(today, person.start_date)
-        openings += cycle_deadlines(school, staff, day, subjects={person.person_id})
+        by_day.setdefault(max(today, person.start_date), set()).add(person.person_id)
+    # One pass over the staff per opening day (the reviewers are found among them), not one per
+    # person: a first import adds everyone.
+    openings: list[Opening] = []
+    for day, subjects in sorted(by_day.items()):
+        openings += cycle_deadlines(school, staff, day, subjects=subjects)
     return openings
 
 
