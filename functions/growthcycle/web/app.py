@@ -61,6 +61,7 @@ AFTER_SAVE: tuple[hooks.AfterSave, ...] = (
 app = APIGatewayHttpResolver()
 for _router in ROUTERS:
     app.include_router(_router)
+app.use(middlewares=[core.same_site_only])  # before every route: no state change from elsewhere
 app.not_found(core.not_found)
 hooks.install(checks=FORM_CHECKS, steps=AFTER_SAVE)
 

@@ -38,3 +38,7 @@ class NotFound(PageError):
 class CsrfRefused(PageError):
     status = 403
     title = "Please try that again"
+
+
+class CrossSiteRefused(CsrfRefused):
+    """A browser said the request came from another site (web/http.py `from_another_site`)."""

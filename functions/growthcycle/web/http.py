@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
@@ -140,3 +140,36 @@ def loggable_path(resolver: Any, path: str) -> str:
             start, end = found.span("token")
             return f"{path[:start]}{{token}}{path[end:]}"
     return path
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def from_another_site(headers: Mapping[str, str], *, host: str, base_url: str) -> bool:
+    """Whether a browser says this request comes from another site (issue 18, item 7).
+
+    `Sec-Fetch-Site` (sent by every current browser) decides first: it must be `same-origin`, or
+    `none` (the person's own navigation). Then `Origin`, when it names a web origin, must be this
+    site: the base URL's origin, or the request's own host (the local stack answers on whatever
+    address it is opened at). An opaque `Origin: null` decides nothing on its own: under this
+    site's `Referrer-Policy: no-referrer` browsers send it on the site's own form posts (a
+    sandboxed frame elsewhere sends it too, but a browser that sends it there also sends
+    `Sec-Fetch-Site: cross-site`). A request with neither header is not from a browser that
+    could be tricked into sending it (a script, a test client, the fuzzer), so it goes on to the
+    CSRF token like any other."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    site = lower.get("sec-fetch-site")
+    if site is not None and site.strip().lower() not in ("same-origin", "none"):
+        return True
+    origin = (lower.get("origin") or "").strip()
+    if not origin or origin == "null":
+        return False
+    own = urlsplit(base_url)
+    seen = urlsplit(origin)
+    if seen.scheme not in ("http", "https") or not seen.netloc:
+        return True  # not a web origin at all
+    if (seen.scheme, seen.netloc.lower()) == (own.scheme, own.netloc.lower()):
+        return False
+    # The request's own host (the same host over http is no other site's page: HSTS keeps
+    # browsers on https where the site is deployed).
+    return seen.netloc.lower() != host.lower()
