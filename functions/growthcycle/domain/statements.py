@@ -407,6 +407,12 @@ def describe(state: State, *, headteachers_own: bool = False) -> str:
     return STATE_WORDS[state]
 
 
+def adds_only(move: Move) -> bool:
+    """A move that keeps the state (a comment) only adds to the record: a second one with other
+    words is a second comment, not a double tap (issue 18, item 5)."""
+    return move.to is None
+
+
 def state_after(move: Move, *, is_moderated: bool) -> State | None:
     if move.action in SIGNING and not is_moderated:
         return State.FINAL  # 5 option (c), or not in the sample: final once signed

@@ -850,6 +850,7 @@ def _statement_page(
     notice: str | None = None,
     error: dict[str, str] | None = None,
     where: str = "statement",
+    unsaved: str = "",
 ) -> Response:
     """The statement page, at any status; `show` records the view and keeps to the audience."""
     svc = services()
@@ -903,6 +904,11 @@ def _statement_page(
         outcomes=rules.APPEAL_OUTCOMES,
         notice=notice,
         error=error or {},
+        # Words that were not stored, shown where no box for that move is open any more.
+        unsaved=unsaved
+        if error
+        and error.get("action") not in {m.action for m in rules.available(party, statement.state)}
+        else "",
         day=_day,
         url=_statement_url(statement.statement_id),
         edit_url=(
@@ -987,7 +993,7 @@ def statement_action(statement_id: str, action: str) -> Response:
             "you can sign it without their answer from the next day (4.9).",
         )
     except (ActionNotAllowed, repo.StatementConflict):
-        return _already(who, actor, statement_id, action)
+        return _already(who, actor, statement_id, action, reason=reason, expected=expected)
     return redirect(f"{_statement_url(statement_id)}?done={quote(action)}")
 
 
@@ -1002,8 +1008,17 @@ def _reason_needed(move: Move) -> str:
     }.get(move.action, "Give a reason.")
 
 
-def _already(who: Visitor, actor: Person, statement_id: str, action: str) -> Response:
-    """Someone acted first (or this was a double tap): say plainly what happened."""
+def _already(
+    who: Visitor, actor: Person, statement_id: str, action: str, *, reason: str, expected: int
+) -> Response:
+    """The statement moved after the page was loaded (`expected` is the version it showed).
+
+    The same move with the same words, by the same person, stored since: a double tap or a
+    retried request, so it was done once and there is nothing more to do. A different comment
+    (a move that keeps the state) is no double tap: it is stored on the statement as it is now,
+    if the text it was written about is still the current text. Anything else: say plainly
+    what happened, that nothing of theirs was stored, and give their words back (issue 18,
+    item 5)."""
     svc = services()
     loaded = load_statement(svc, statement_id)
     if loaded is None:
@@ -1012,19 +1027,60 @@ def _already(who: Visitor, actor: Person, statement_id: str, action: str) -> Res
     if seen_as is None:
         raise NotFound("There is nothing at this address.")
     history = repo.events(svc.store, statement_id)
-    last = history[-1] if history else None
-    if last and last.action == action and last.actor_id == actor.person_id:
-        # A double tap or a retried request: it was done once, nothing more to do.
+    since = [e for e in history if e.seq > expected]
+    words = reason.strip()[: rules.MAX_REASON]
+    if any(
+        e.action == action and e.actor_id == actor.person_id and e.reason == words for e in since
+    ):
         return redirect(f"{_statement_url(statement_id)}?done={quote(action)}")
+    move = rules.MOVES_BY_ACTION.get(action)
+    party = rules.party_of(seen_as)
+    same_text = expected > 0 and all(e.action != "issue" for e in since)
+    if move is not None and rules.adds_only(move) and same_text and party is not None:
+        try:
+            perform(
+                svc,
+                loaded,
+                actor,
+                party,
+                action,
+                reason=reason,
+                channel="page",
+                expected_version=loaded.statement.version,
+            )
+        except (ActionNotAllowed, ReasonMissing, rules.CyclePaused, repo.StatementConflict):
+            pass  # not stored after all: said below, with the words given back
+        else:
+            return redirect(f"{_statement_url(statement_id)}?done={quote(action)}")
+        loaded = load_statement(svc, statement_id) or loaded
+        history = repo.events(svc.store, statement_id)
     people = {p.person_id: p for p in svc.store.people_in_school(loaded.school.id)}
+    last = history[-1] if history else None
     happened = "The statement changed before your request arrived"
     if last:
         by = people.get(last.actor_id)
         label = rules.MOVES_BY_ACTION[last.action].label.lower()
         happened = f"{by.name if by else 'Someone'} did this first: {label}"
     notice = f"{happened}, so nothing was changed by you. It is now: {loaded.state_words}."
+    error = None
+    if words:
+        message = (
+            "What you wrote was not stored, because the statement changed after you opened "
+            "the page. Your words are below: read the statement as it is now, then send them "
+            "again if they still apply."
+        )
+        notice = f"{notice} {message}"
+        error = {"action": action, "field": "reason", "reason": reason, "message": message}
     return _statement_page(
-        who, actor, loaded, seen_as, status=409, notice=notice, where="statement, already moved"
+        who,
+        actor,
+        loaded,
+        seen_as,
+        status=409,
+        notice=notice,
+        error=error,
+        unsaved=words,
+        where="statement, already moved",
     )
 
 
