@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from growthcycle.local.seed import DEMO_TRUST
 
@@ -83,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Seeded {trust.trust.name}: {len(trust.schools)} schools, {len(people)} people.")
         stack.save()
     stack.start_stream_consumer(mailer.lambda_handler)
+    demo_provider = _start_demo_provider(store, trust)
 
     workers = ApiWorkers(args.workers)
     try:
@@ -104,6 +106,9 @@ Growth Cycle is running at {base_url}/
   Start here:  {base_url}/_local/       pick a demo person to act as
   Mail:        {base_url}/_local/mail   every email sent, with working links
   Clock:       {base_url}/_local/clock  set "today" and run the daily deadline check
+  Sign in:     {base_url}/sign-in       by emailed link, or "Sign in with the demo provider"
+               (a local OpenID Connect provider at {demo_provider.issuer}, as Microsoft or
+               Google would be for a trust)
 
 Records are kept in {data_dir} and survive a restart.
 To start afresh, stop the demo and delete that folder (rm -rf {data_dir}).
@@ -124,6 +129,30 @@ Press Ctrl-C to stop.
         print("\nStopping: saving records...", flush=True)
         server.server_close()
         workers.close()
+        demo_provider.stop()
         stack.stop()
         print(f"Stopped. Records are in {data_dir}.")
     return 0
+
+
+def _start_demo_provider(store: Any, trust: Any) -> Any:
+    """Issue 16: the demo offers single sign-on the way a trust's Microsoft or Google would, from
+    a local OpenID Connect provider whose accounts are the demo's people."""
+    from growthcycle.adapters import oidc
+    from growthcycle.domain.sign_in_providers import SignInProvider
+    from growthcycle.local.oidc_provider import DemoProvider
+
+    def accounts() -> list[tuple[str, str]]:
+        people = [p for s in trust.schools for p in store.people_in_school(s.id)]
+        return sorted({(p.email, p.name) for p in people})
+
+    provider = DemoProvider(accounts=accounts).start()
+    demo = SignInProvider(
+        id="demo",
+        kind="oidc",
+        name="the demo provider",
+        client_id=provider.client_id,
+        issuer=provider.issuer,
+    )
+    oidc.put_providers(store, (*trust.trust.sign_in, demo))
+    return provider

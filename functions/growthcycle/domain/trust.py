@@ -53,6 +53,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic_core import PydanticCustomError
 
 from growthcycle.domain.calendar import ClosureDays, WorkingCalendar
+from growthcycle.domain.sign_in_providers import SignInProvider, providers_unique
 from growthcycle.domain.styles import PolicyStyle
 
 Nation = Literal["england", "wales", "scotland", "northern-ireland"]
@@ -205,6 +206,15 @@ class TrustSettings(_Settings):
         ),
     ] = MINIMUM_RETENTION_YEARS
     operations_contact: Email
+    # Issue 16: Microsoft or Google sign-in beside the emailed link (domain/sign_in_providers.py).
+    sign_in: tuple[SignInProvider, ...] = ()
+
+    @model_validator(mode="after")
+    def _sign_in_ids_unique(self) -> Self:
+        problems = providers_unique(self.sign_in)
+        if problems:
+            raise _problem("; ".join(problems), ("sign_in",))
+        return self
 
 
 # --- a school -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+from growthcycle.adapters import oidc
 from growthcycle.adapters.clock import Clock
 from growthcycle.adapters.deadlines import open_cycle_deadlines
 from growthcycle.adapters.store import Store
@@ -34,6 +35,7 @@ def put_trust(store: Store, trust: TrustConfig, trust_file: Path) -> None:
     if problems:
         raise FormsRefused(problems)
     layers = {s.school_id: s.layers for s in found}
+    oidc.put_providers(store, trust.trust.sign_in)  # issue 16: Microsoft or Google sign-in
     for school in trust.schools:
         store.put_school(
             school.id,

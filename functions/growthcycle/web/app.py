@@ -21,6 +21,7 @@ from growthcycle.web import (
     reviewers,
     sign_in,
     special_cases,
+    sso,
     statements,
     training,
 )
@@ -34,6 +35,7 @@ ROUTERS = (
     forms_pages.router,
     mid_year.router,
     report.router,
+    sso.router,
     sign_in.router,
     statements.router,
     training.router,

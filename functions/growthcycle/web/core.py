@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -21,7 +22,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from growthcycle.app import sessions
+from growthcycle.app import sessions, single_sign_on
 from growthcycle.domain.forms import Choice, FormContext, load_reference
 from growthcycle.domain.people import Person
 from growthcycle.domain.sessions import LIFETIME
@@ -40,7 +41,6 @@ router = Router()
 SESSION_COOKIE = "gc_session"
 ANON_COOKIE = "gc_anon"
 SESSION_SECONDS = int(LIFETIME.total_seconds())  # the cookie lasts as long as the session can
-SIGN_IN_LINK_MINUTES = 30
 
 
 # -- who is asking ---------------------------------------------------------------------------
@@ -127,6 +127,23 @@ def page(template: str, who: Visitor, http_status: int = 200, **context: Any) ->
     return html(body, http_status, cookies=extra)
 
 
+def sign_in_form(who: Visitor, *, message: str | None = None, http_status: int = 200) -> Response:
+    """The sign-in page: the emailed link, and the trust's Microsoft or Google sign-in (issue 16),
+    each of which comes back to the page that asked (a GET's address) once signed in."""
+    event = current_event()
+    back = "/"
+    if event.http_method == "GET" and not event.path.startswith("/sign-in"):
+        params = event.query_string_parameters or {}
+        back = event.path + (f"?{urlencode(params)}" if params else "")
+    return page(
+        "pages/sign_in.html",
+        who,
+        http_status=http_status,
+        message=message,
+        sign_in_with=single_sign_on.options(services(), back),
+    )
+
+
 # -- errors, in one place ----------------------------------------------------------------------
 
 
@@ -135,7 +152,7 @@ def page_error(error: PageError) -> Response:
     who = Visitor(person=None, csrf_binding="error")
     if isinstance(error, NotSignedIn):
         who = visitor()
-        return page("pages/sign_in.html", who, http_status=error.status, message=error.message)
+        return sign_in_form(who, http_status=error.status, message=error.message)
     return html(render("pages/error.html", title=error.title, message=error.message), error.status)
 
 

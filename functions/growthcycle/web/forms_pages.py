@@ -36,6 +36,7 @@ from growthcycle.web.core import (
     page,
     require_csrf,
     school_of,
+    sign_in_form,
     signed_in,
     visitor,
 )
@@ -58,7 +59,7 @@ router = Router()
 def home() -> Response:
     who = visitor()
     if who.person is None:
-        return page("pages/sign_in.html", who, message=None)
+        return sign_in_form(who, message=None)
     svc = services()
     me = who.person
     school = school_of(svc, me)

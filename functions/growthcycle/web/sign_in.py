@@ -12,7 +12,6 @@ school's record only, so the two schools' records are never mixed in one session
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +20,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.adapters.outbox import Email
 from growthcycle.adapters.sign_in import people_with_email
+from growthcycle.app.sign_in import sign_in_link_token
 from growthcycle.domain.people import Person, in_post
 from growthcycle.domain.tokens import TokenExpired, TokenInvalid
 from growthcycle.observability import logger
@@ -28,12 +28,12 @@ from growthcycle.web import mail, ratelimit
 from growthcycle.web.core import (
     SESSION_COOKIE,
     SESSION_SECONDS,
-    SIGN_IN_LINK_MINUTES,
     Visitor,
     end_session,
     page,
     require_csrf,
     session_cookie_for,
+    sign_in_form,
     visitor,
 )
 from growthcycle.web.http import cookie, first, form_body, redirect
@@ -47,7 +47,7 @@ router = Router()
 
 @router.get("/sign-in")
 def sign_in_page() -> Response:
-    return page("pages/sign_in.html", visitor(), message=None)
+    return sign_in_form(visitor())  # web/core.py: the providers
 
 
 @router.post("/sign-in")
@@ -64,21 +64,12 @@ def request_sign_in_link() -> Response:
     found = people_with_email(svc.store, address) if "@" in address else []
     people = [p for p in found if in_post(p, today) and not p.email_suppressed]
     if len(people) == 1:
-        mail.send_sign_in_link(svc, people[0], _token(svc, people[0]))
+        mail.send_sign_in_link(svc, people[0], sign_in_link_token(svc, people[0]))
     elif people:
         _send_school_links(svc, people)
     logger.info("sign-in asked", matched=len(found), links=len(people))
     # Never reveal whether an address exists, or has left: the same page either way.
     return page("pages/sign_in_sent.html", who)
-
-
-def _token(svc: Services, person: Person) -> str:
-    return svc.signer.sign(
-        "sign-in",
-        {"p": person.person_id},
-        now=svc.clock.now(),
-        ttl=timedelta(minutes=SIGN_IN_LINK_MINUTES),
-    )
 
 
 def _send_school_links(svc: Services, people: list[Person]) -> None:
@@ -87,7 +78,7 @@ def _send_school_links(svc: Services, people: list[Person]) -> None:
     links = []
     for person in people:
         school = svc.school(person.school_id)
-        token = _token(svc, person)
+        token = sign_in_link_token(svc, person)
         links.append(
             {
                 "name": school.name if school else person.school_id,
@@ -124,7 +115,7 @@ def confirm_sign_in(token: str) -> Response:
         person = _link_person(token)
     except (TokenInvalid, TokenExpired):
         ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(router.current_event))
-        return page("pages/sign_in.html", who, http_status=400, message=_LINK_PROBLEM)
+        return sign_in_form(who, http_status=400, message=_LINK_PROBLEM)
     link_visitor = Visitor(person=who.person, csrf_binding=f"link:{token}", new_anon=who.new_anon)
     school = services().school(person.school_id)
     return page(
@@ -163,12 +154,12 @@ def use_sign_in_link(token: str) -> Response:
         _link_person(token)
     except (TokenInvalid, TokenExpired):
         ratelimit.hit(ratelimit.TOKEN_GUESSES, ratelimit.client_ip(router.current_event))
-        return page("pages/sign_in.html", who, http_status=400, message=_LINK_PROBLEM)
+        return sign_in_form(who, http_status=400, message=_LINK_PROBLEM)
     # Single use: the first POST wins; a replay is refused.
     if not svc.store.claim_once(
         f"sign-in#{payload['n']}", expires_at=int(payload["exp"]) + 86400, used="sign-in"
     ):
-        return page("pages/sign_in.html", who, http_status=400, message=_LINK_PROBLEM)
+        return sign_in_form(who, http_status=400, message=_LINK_PROBLEM)
     session = session_cookie_for(str(payload["p"]))
     return redirect(
         "/",
