@@ -107,7 +107,7 @@ def test_a_provider_needs_what_its_kind_needs() -> None:
             name="G",
             client_id="a",
             domains=("a.example",),
-            client_secret_arn="my-secret",
+            client_secret_arn="arn:aws:secretsmanager:eu-west-2:123456789012:secret:other/x",
         )
     local = SignInProvider(
         id="d", kind="oidc", name="D", client_id="a", issuer="http://127.0.0.1:9/"
@@ -128,3 +128,18 @@ def test_a_provider_needs_what_its_kind_needs() -> None:
 )
 def test_after_signing_in_only_a_path_on_this_site(asked: str | None, goes: str) -> None:
     assert safe_next(asked) == goes
+
+
+def test_a_client_secret_is_this_stacks_named_sign_in_secret() -> None:
+    arn = (
+        "arn:aws:secretsmanager:eu-west-2:123456789012:secret:growthcycle/oak-valley/sign-in/g-AbC"
+    )
+    provider = SignInProvider(
+        id="g",
+        kind="google",
+        name="G",
+        client_id="a",
+        domains=("a.example",),
+        client_secret_arn=arn,
+    )
+    assert provider.client_secret_arn == arn

@@ -213,6 +213,18 @@ def plan_deploy(trust_name: str, root: Path = PROJECT_ROOT) -> DeployPlan:
                     f"{trust_file.relative_to(root)} says {wanted!r}"
                 )
 
+    if trust is not None and deploy:
+        # Issue 16: the API may read only this stack's sign-in client secrets (template.yaml).
+        from growthcycle.domain.sign_in_providers import SECRET_ARN
+
+        for provider in trust.trust.sign_in:
+            found = SECRET_ARN.match(provider.client_secret_arn or "")
+            if found and found.group("stack") != deploy.get("stack_name"):
+                problems.append(
+                    f"{trust_file.relative_to(root)}: sign_in {provider.id}: client_secret_arn "
+                    f"names stack {found.group('stack')!r}, but this stack is "
+                    f"{deploy.get('stack_name')!r}: the API could not read it"
+                )
     if trust is not None:
         # The trust's and its schools' own forms, against the forms this release ships.
         from growthcycle.domain.form_layers import trust_forms

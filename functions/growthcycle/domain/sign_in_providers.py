@@ -27,6 +27,9 @@ ProviderKind = Literal["microsoft", "google", "oidc"]
 _TENANT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _MULTI_TENANT = frozenset({"common", "organizations", "consumers"})
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+SECRET_ARN = re.compile(
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:growthcycle/(?P<stack>[A-Za-z0-9-]+)/sign-in/.+$"
+)
 GOOGLE_ISSUER = "https://accounts.google.com"
 LEEWAY_SECONDS = 60  # clocks differ a little between the provider and Lambda
 
@@ -79,10 +82,11 @@ class SignInProvider(BaseModel):
                 raise ValueError("issuer must be an https:// address")
         elif self.issuer is not None:
             raise ValueError("issuer is only for kind oidc (microsoft and google have their own)")
-        if self.client_secret_arn is not None and not self.client_secret_arn.startswith(
-            "arn:aws:secretsmanager:"
-        ):
-            raise ValueError("client_secret_arn must be a Secrets Manager secret's ARN")
+        if self.client_secret_arn is not None and not SECRET_ARN.match(self.client_secret_arn):
+            raise ValueError(
+                "client_secret_arn must be a Secrets Manager secret's ARN named "
+                "growthcycle/<stack name>/sign-in/<name> (the API may read only those)"
+            )
         return self
 
     @property
