@@ -50,6 +50,7 @@ from growthcycle.domain.deadlines import (
     Opening,
     OpenItem,
     Restarts,
+    about_people_appraised,
     about_people_in_post,
     assess,
     build_digests,
@@ -431,6 +432,7 @@ class CheckResult:
     suppressed: int = 0
     no_recipient: int = 0
     not_in_post: int = 0  # lines about someone not in post today, dropped
+    not_appraised: int = 0  # lines about someone not appraised today (3), dropped
     cycles_rolled: int = 0  # 4.1: cycles that ended, each person's next one opened
     no_headteacher: list[str] = field(default_factory=list)
 
@@ -451,6 +453,8 @@ class CheckResult:
             parts.append(f"{self.no_recipient} with nobody to send to")
         if self.not_in_post:
             parts.append(f"{self.not_in_post} about someone no longer in post, not sent")
+        if self.not_appraised:
+            parts.append(f"{self.not_appraised} about someone not appraised (3), not sent")
         if self.cycles_rolled:
             parts.append(f"{self.cycles_rolled} cycle(s) ended and the next opened")
         if self.schools_closed:
@@ -470,6 +474,7 @@ class CheckResult:
             "suppressed": self.suppressed,
             "no_recipient": self.no_recipient,
             "not_in_post": self.not_in_post,
+            "not_appraised": self.not_appraised,
             "cycles_rolled": self.cycles_rolled,
             "schools_without_headteacher": len(self.no_headteacher),
         }
@@ -547,7 +552,10 @@ def run_daily_check(
     )
     kept = about_people_in_post(lines, people, today)
     result.not_in_post = len(lines) - len(kept)
-    lines = kept
+    # 3: nor about someone not appraised (in induction, a contract of less than two terms).
+    appraised = about_people_appraised(kept, people, today)
+    result.not_appraised = len(kept) - len(appraised)
+    lines = appraised
 
     heads = headteachers(store, escalated_schools(lines))
     result.no_headteacher = sorted(escalated_schools(lines) - heads.keys())

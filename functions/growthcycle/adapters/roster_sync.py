@@ -143,7 +143,9 @@ def openings_for_added(changes: RosterChanges, school: School, today: date) -> l
     by_day: dict[date, set[str]] = {}
     for added in changes.added:
         person = added.person
-        if added.cycle is None or person.leaving_date is not None:
+        # The excluded (3) get their cycle-end item only (cycle_deadlines): it has the daily
+        # check ask again when the exclusion ends.
+        if not person.is_staff or person.leaving_date is not None:
             continue
         by_day.setdefault(max(today, person.start_date), set()).add(person.person_id)
     # One pass over the staff per opening day (the reviewers are found among them), not one per

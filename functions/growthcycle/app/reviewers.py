@@ -22,7 +22,7 @@ from growthcycle.adapters.outbox import Email
 from growthcycle.adapters.reviewers import ChangeRequest, ReviewerConflict
 from growthcycle.app.context import Memo, Services, remembered
 from growthcycle.app.mail import rendered_email
-from growthcycle.domain.people import Person, headteacher_of, in_post
+from growthcycle.domain.people import Person, appraisal_exclusion, headteacher_of, in_post
 from growthcycle.domain.retention import expires_at_for_cycle_id
 from growthcycle.domain.reviewers import (
     AlreadyAsked,
@@ -170,13 +170,17 @@ def overview(svc: Services, school: School) -> Overview:
     by_id = {p.person_id: p for p in staff}
     assigned = assigned_reviewers_of(svc, staff)
     current = effective_reviewers(school, staff, assigned)
-    counts = reviewee_counts(current)
+    # 3: the excluded are listed, as not appraised, and count towards nobody's reviewees.
+    today = svc.clock.today()
+    excluded = {p.person_id: e for p in staff if (e := appraisal_exclusion(p, today))}
+    counts = reviewee_counts({k: v for k, v in current.items() if k not in excluded})
     rows = [
         {
             "person": person,
             "reviewer": by_id.get(current.get(person.person_id) or ""),
             "assigned": person.person_id in assigned,
             "candidates": candidates_for(person, staff, by_id),
+            "excluded": excluded.get(person.person_id),
         }
         for person in staff
         if not person.is_headteacher

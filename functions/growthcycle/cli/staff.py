@@ -40,6 +40,10 @@ FIELD_NAMES = {
     "qualified_teacher": "qualified teacher",
     "start_date": "start date",
     "leaving_date": "leaving date",
+    "contract_type": "contract type",
+    "contract_end_date": "contract end date",
+    "induction_start": "induction start",
+    "induction_end": "induction end",
 }
 
 
@@ -55,7 +59,9 @@ def describe(changes: RosterChanges) -> list[str]:
     ]
     for added in changes.added:
         roles = ", ".join(added.person.roles)
-        if added.cycle is None:
+        if added.excluded is not None:
+            cycle = f"no cycle: {added.excluded.shown}"
+        elif added.cycle is None:
             cycle = "no cycle (not reviewed)"
         else:
             c = added.cycle

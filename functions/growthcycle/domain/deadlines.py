@@ -38,7 +38,7 @@ from enum import StrEnum
 from growthcycle.domain.calendar import WorkingCalendar
 from growthcycle.domain.clocks import due_date as clock_due_date
 from growthcycle.domain.cycles import Cycle, current_cycle
-from growthcycle.domain.people import Person, headteacher_of, in_post
+from growthcycle.domain.people import Person, appraisal_exclusion, headteacher_of, in_post
 from growthcycle.domain.reviewers import HeadteacherReviewers, ReviewInputs, review_of_record
 from growthcycle.domain.trust import School
 
@@ -47,6 +47,8 @@ REMINDER_WORKING_DAYS = 2  # remind this many working days ahead, and on the day
 PLANNING_REVIEW = "planning-review"
 REFLECTION = "reflection"
 CYCLE_END = "cycle-end"
+# The suffix of a cycle-end item for someone not appraised (3): `cycle_end_deadlines`.
+EXCLUDED = "excluded"
 
 # Items the daily check acts on itself and never puts in anyone's digest.
 NOT_REMINDED: frozenset[str] = frozenset({CYCLE_END})
@@ -206,6 +208,31 @@ def about_people_in_post(
     ]
 
 
+def about_people_appraised(
+    lines: Iterable[DigestLine], people: Mapping[str, Person], today: date
+) -> list[DigestLine]:
+    """3: nobody is reminded or escalated about a person not appraised today (in induction, on a
+    contract of less than two terms: `appraisal_exclusion`). Their cycles open nothing; this is
+    the second guard, for items opened before the roster said so. A subject the table does not
+    hold is kept."""
+    return [
+        line
+        for line in lines
+        if (subject := people.get(line.item.subject_id)) is None
+        or appraisal_exclusion(subject, today) is None
+    ]
+
+
+def _appraised(person: Person, school: School, today: date) -> bool:
+    """Staff of this school, in post and appraised today (3): who a cycle's items are for."""
+    return (
+        person.school_id == school.id
+        and person.is_staff
+        and in_post(person, today)
+        and appraisal_exclusion(person, today) is None
+    )
+
+
 def cycles_ending(items: Iterable[OpenItem], today: date) -> list[OpenItem]:
     """The cycle-end items due by today: the cycles the daily check rolls (4.1). One missed
     (a run that failed, or a school closed for days) is still found: it stays in DueIndex
@@ -307,7 +334,7 @@ def planning_review_deadlines(
     head, governor = headteacher_of(by_id.values()), headteachers_reviewer(by_id.values())
     calendar = school.working_calendar()
     for person in by_id.values():
-        if not (person.is_staff and in_post(person, today)):
+        if not _appraised(person, school, today):
             continue
         inputs = ReviewInputs(
             mode=school.reviewers.mode,
@@ -404,7 +431,7 @@ def reflection_deadlines(
     items = []
     next_dates: dict[Cycle, date | None] = {}  # one calculation per cycle, not per person
     for person in people:
-        if person.school_id != school.id or not (person.is_staff and in_post(person, today)):
+        if not _appraised(person, school, today):
             continue
         cycle = _cycle(person, today, school, restarts)
         if cycle not in next_dates:
@@ -436,11 +463,7 @@ def later_reflections(school: School, person: Person, cycle: Cycle, today: date)
     """Seed 003: the prompts after today in the cycle, soonest first, for a member of staff in
     post in a growth school (none otherwise). After a reflection is recorded the first of these
     not yet prompted opens (adapters/deadlines.py `open_next_reflection`)."""
-    if (
-        school.policy_style != "growth"
-        or not (person.is_staff and in_post(person, today))
-        or person.school_id != school.id
-    ):
+    if school.policy_style != "growth" or not _appraised(person, school, today):
         return []
     return [
         reflection_item(school, person, cycle, due)
@@ -464,7 +487,19 @@ def cycle_end_deadlines(
         if person.school_id != school.id or not (person.is_staff and in_post(person, today)):
             continue
         cycle = _cycle(person, today, school, restarts)
-        pk, sk = deadline_key(person.person_id, cycle.cycle_id, CYCLE_END)
+        excluded = appraisal_exclusion(person, today)
+        if excluded is None:
+            pk, sk = deadline_key(person.person_id, cycle.cycle_id, CYCLE_END)
+            due, title = cycle.ends, f"Cycle {cycle.cycle_id} ends for {person.name}"
+        else:
+            # 3: not appraised, so nothing else opens; this item, under its own key, has the
+            # daily check ask again the day after the exclusion ends (an induction completed
+            # part-way through: a first cycle from then, as a new starter's, 4.1) or the cycle
+            # does, whichever is first.
+            pk, sk = deadline_key(person.person_id, cycle.cycle_id, CYCLE_END, EXCLUDED)
+            ends = excluded.until
+            due = ends if ends is not None and today <= ends < cycle.ends else cycle.ends
+            title = f"{person.name}: {excluded.reason} until {due.isoformat()} (section 3)"
         items.append(
             OpenItem(
                 pk=pk,
@@ -473,9 +508,9 @@ def cycle_end_deadlines(
                 subject_id=person.person_id,
                 responsible_id=person.person_id,
                 event=CYCLE_END,
-                due_date=cycle.ends,
+                due_date=due,
                 link=f"/people/{person.person_id}/cycle",
-                title=f"Cycle {cycle.cycle_id} ends for {person.name}",
+                title=title,
             )
         )
     return items

@@ -31,7 +31,7 @@ from growthcycle.domain.cycles import (
     cycle_ends,
     first_cycle,
 )
-from growthcycle.domain.people import Person
+from growthcycle.domain.people import Exclusion, Person, appraisal_exclusion
 from growthcycle.domain.staff import Roster, StaffMember
 from growthcycle.domain.trust import CycleSettings
 
@@ -48,13 +48,18 @@ COMPARED_FIELDS: tuple[str, ...] = (
     "qualified_teacher",
     "start_date",
     "leaving_date",
+    "contract_type",
+    "contract_end_date",
+    "induction_start",
+    "induction_end",
 )
 
 
 @dataclass(frozen=True)
 class Added:
     person: Person
-    cycle: Cycle | None  # None for governors and external advisers (3)
+    cycle: Cycle | None  # None for governors and external advisers, and the excluded (3)
+    excluded: Exclusion | None = None  # 3: why a member of staff has no cycle (induction ...)
 
 
 @dataclass(frozen=True)
@@ -89,8 +94,9 @@ class RosterChanges:
 
 
 def starting_cycle(member: StaffMember, today: date, settings: CycleSettings) -> Cycle | None:
-    """A newly added person's cycle (see the module docstring); None for non-staff (3)."""
-    if not member.is_staff:
+    """A newly added person's cycle (see the module docstring); None for non-staff and for
+    staff not appraised on the day they are first in post (3, `appraisal_exclusion`)."""
+    if not member.is_staff or appraisal_exclusion(member, max(today, member.start_date)):
         return None
     current = current_cycle(member.roles, today, settings)
     if member.start_date < current.starts:
@@ -100,8 +106,9 @@ def starting_cycle(member: StaffMember, today: date, settings: CycleSettings) ->
 
 
 def closed_cycle(person: StaffMember, leaving_date: date, settings: CycleSettings) -> Cycle | None:
-    """A leaver's cycle, closed on their last day; None for non-staff (3)."""
-    if not person.is_staff:
+    """A leaver's cycle, closed on their last day; None for non-staff and for staff not
+    appraised on that day, who had none (3)."""
+    if not person.is_staff or appraisal_exclusion(person, leaving_date):
         return None
     return close_for_leaver(current_cycle(person.roles, leaving_date, settings), leaving_date)
 
@@ -132,7 +139,14 @@ def diff_roster(
         before = held_by_id.get(member.person_id)
         after = _kept(member, before)
         if before is None:
-            added.append(Added(after, starting_cycle(member, today, settings)))
+            first_day = max(today, member.start_date)
+            added.append(
+                Added(
+                    after,
+                    starting_cycle(member, today, settings),
+                    appraisal_exclusion(member, first_day),
+                )
+            )
             to_write.append(after)
             continue
         fields = _changed_fields(before, after)

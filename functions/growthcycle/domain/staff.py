@@ -34,6 +34,19 @@ start_date         Start date, Employment start, Employment start date, Contract
                    accepted).
 leaving_date       Leaving date, Employment end, Employment end date, End date, Date left.
                    Optional column and value; not before start_date.
+contract_type      Contract type, Contract basis, Employment type, Contract. Optional:
+                   permanent, fixed-term (also fixed term, temporary); empty: permanent.
+contract_end_date  Contract end date, Contract end, Fixed term end date, Fixed term end.
+                   Optional; required for a fixed-term contract, none for a permanent one;
+                   not before start_date. A contract of less than two terms (26 weeks,
+                   start_date to this date) is not appraised (3); one of under a year has a
+                   cycle that ends on this date (3).
+induction_start    Induction start, Induction start date, ECT induction start, NQT
+                   induction start. Optional: an early career teacher's statutory induction.
+induction_end      Induction end, Induction end date, ECT induction end, NQT induction end.
+                   Optional; not before induction_start. While in induction (from
+                   induction_start, or start_date, up to induction_end) a teacher is not
+                   appraised (3) and is shown as such.
 =================  =========================================================================
 
 `parse_roster` checks the whole file and raises `RosterInvalid` listing every problem, each with
@@ -124,9 +137,52 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "end date",
         "date left",
     ),
+    # 3: what decides who the policy covers. Optional columns (older files and MIS exports
+    # without them still import; Wonde's sync fills them when it can).
+    "contract_type": (
+        "contract type",
+        "contract basis",
+        "employment type",
+        "contract",
+    ),
+    "contract_end_date": (
+        "contract end date",
+        "contract end",
+        "fixed term end date",
+        "fixed term end",
+    ),
+    "induction_start": (
+        "induction start",
+        "induction start date",
+        "ect induction start",
+        "nqt induction start",
+    ),
+    "induction_end": (
+        "induction end",
+        "induction end date",
+        "ect induction end",
+        "nqt induction end",
+    ),
 }
 COLUMNS: tuple[str, ...] = tuple(COLUMN_ALIASES)
-OPTIONAL_COLUMNS: frozenset[str] = frozenset({"line_manager_id", "leaving_date"})
+OPTIONAL_COLUMNS: frozenset[str] = frozenset(
+    {
+        "line_manager_id",
+        "leaving_date",
+        "contract_type",
+        "contract_end_date",
+        "induction_start",
+        "induction_end",
+    }
+)
+ContractType = Literal["permanent", "fixed-term"]
+# How MIS exports spell a contract type, normalised (case, spaces, hyphens ignored).
+CONTRACT_TYPES: dict[str, ContractType] = {
+    "permanent": "permanent",
+    "fixed term": "fixed-term",
+    "fixedterm": "fixed-term",
+    "temporary": "fixed-term",
+}
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)
 
 _STAFF_ID = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -192,6 +248,11 @@ class StaffMember(BaseModel):
     qualified_teacher: bool
     start_date: dt.date
     leaving_date: dt.date | None = None
+    # 3: who the policy covers (domain/people.py `appraisal_exclusion` decides from these).
+    contract_type: ContractType | None = None  # None: not given (treated as permanent)
+    contract_end_date: dt.date | None = None  # the end of a fixed-term contract
+    induction_start: dt.date | None = None  # an early career teacher's statutory induction
+    induction_end: dt.date | None = None
 
     @property
     def name(self) -> str:
@@ -405,7 +466,39 @@ def _parse_row(number: int, raw: dict[str, str]) -> _Row:
         row.problem("leaving_date", "must not be before start_date")
 
     values["line_manager_id"] = raw["line_manager_id"] or None
+    _parse_contract(row, raw)
     return row
+
+
+def _parse_contract(row: _Row, raw: dict[str, str]) -> None:
+    """3: the contract and induction columns, all optional."""
+    values = row.values
+    kind = raw["contract_type"]
+    values["contract_type"] = None
+    if kind:
+        found = CONTRACT_TYPES.get(" ".join(re.sub(r"[_\-]+", " ", kind).casefold().split()))
+        if found is None:
+            row.problem("contract_type", f"{kind!r}: use permanent, fixed-term or temporary")
+        values["contract_type"] = found
+    for column in ("contract_end_date", "induction_start", "induction_end"):
+        text = raw[column]
+        values[column] = None
+        if not text:
+            continue
+        try:
+            values[column] = _parse_date(text)
+        except ValueError:
+            row.problem(column, f"{text!r} is not a real date: use YYYY-MM-DD, such as 2021-09-01")
+    start, ends = values["start_date"], values["contract_end_date"]
+    if isinstance(start, dt.date) and isinstance(ends, dt.date) and ends < start:
+        row.problem("contract_end_date", "must not be before start_date")
+    if values["contract_type"] == "fixed-term" and not raw["contract_end_date"]:
+        row.problem("contract_end_date", "is required for a fixed-term contract")
+    if values["contract_type"] == "permanent" and isinstance(ends, dt.date):
+        row.problem("contract_end_date", "a permanent contract has no end date")
+    begins, finishes = values["induction_start"], values["induction_end"]
+    if isinstance(begins, dt.date) and isinstance(finishes, dt.date) and finishes < begins:
+        row.problem("induction_end", "must not be before induction_start")
 
 
 def _check_whole_file(rows: list[_Row]) -> None:

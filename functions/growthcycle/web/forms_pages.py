@@ -23,7 +23,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from growthcycle.domain.access import is_reviewer_of, may_fill, may_view
 from growthcycle.domain.forms import Form, FormContext, FormInvalid, UnknownForm
-from growthcycle.domain.people import Person
+from growthcycle.domain.people import Person, appraisal_exclusion
 from growthcycle.domain.records import AuditEntry, Submission, VersionConflict
 from growthcycle.domain.retention import expires_at_for
 from growthcycle.domain.statements import STATEMENT_FORM, statement_id_for
@@ -64,6 +64,7 @@ def home() -> Response:
     me = who.person
     school = school_of(svc, me)
     cycle = svc.cycle(me)
+    excluded = appraisal_exclusion(me, svc.clock.today())  # 3: shown, not silently dropped
     forms = svc.forms(school.id)
     # Reflections are recorded at /reflections/new (the "Record a reflection" card), not here.
     own = [
@@ -90,6 +91,7 @@ def home() -> Response:
             ],
             # 7: what the reviewee has submitted, to read; their drafts stay theirs.
             "theirs": _shared_forms(svc, other, school),
+            "excluded": appraisal_exclusion(other, svc.clock.today()),  # 3: shown as such
         }
         for other in people
         if other.is_staff and is_reviewer_of(me, other, reviewing.get(other.person_id))
@@ -99,6 +101,7 @@ def home() -> Response:
         who,
         school=school,
         cycle=cycle,
+        excluded=excluded,
         own=own,
         reviewees=reviewees,
     )
