@@ -115,6 +115,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_target(staff_import)
     staff_import.set_defaults(module="staff")
+    staff_sync = staff_cmds.add_parser(
+        "sync", help="sync a school's roster from its MIS through Wonde"
+    )
+    staff_sync.add_argument("--trust", required=True, help="the trust file")
+    staff_sync.add_argument("--school", required=True, help="the school's id in the trust file")
+    staff_sync.add_argument(
+        "--dry-run", action="store_true", help="read Wonde and show, change nothing"
+    )
+    staff_sync.add_argument(
+        "--allow-leavers",
+        action="store_true",
+        help="apply even when more staff would leave than wonde.max_leavers_percent allows",
+    )
+    staff_sync.add_argument(
+        "--wonde-url",
+        default=None,
+        help="Wonde's API address (default https://api.wonde.com/v1.0; a fake one in tests)",
+    )
+    _add_target(staff_sync)
+    staff_sync.set_defaults(module="staff")
 
     deploy = commands.add_parser("deploy", help="check, build and deploy one trust's stack")
     deploy.add_argument("--trust", required=True, help="the trust's name in samconfig.toml")

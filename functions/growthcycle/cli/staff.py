@@ -1,4 +1,6 @@
 """`growthcycle staff import --trust FILE --school ID CSV [--dry-run]`: load a school's roster.
+`growthcycle staff sync --trust FILE --school ID [--dry-run] [--allow-leavers]`: the same from the
+school's MIS through Wonde (app/staff_sync.py), after every page of employees has been read.
 
 1. The trust file and the school are checked, then the whole roster (domain/staff.py). Any bad
    row: every problem is listed (row, column, problem), nothing is imported, exit 1.
@@ -10,8 +12,13 @@
    the planning and review, the next reflection, the cycle's end that the daily check rolls into
    the next cycle), and the leavers' open items are closed.
 
-Exit codes: 0 done (or nothing to do), 1 the roster is invalid or the writes failed, 2 the trust
-file, school or table could not be used.
+A sync that would make more than the school's `wonde.max_leavers_percent` (default 20%) of its
+staff leavers stops before writing anything, says so, and exits 3: an MIS or Wonde outage must not
+turn every teacher into a leaver. Check the list, then run again with --allow-leavers.
+
+Exit codes: 0 done (or nothing to do), 1 the roster is invalid, Wonde could not be read or the
+writes failed, 2 the trust file, school, secret or table could not be used, 3 a sync stopped by
+the leavers guard.
 """
 
 from __future__ import annotations
@@ -19,12 +26,23 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from growthcycle.domain.retention import MINIMUM_YEARS
-from growthcycle.domain.roster_changes import RosterChanges
+from growthcycle.domain.roster_changes import RosterChanges, TooManyLeavers, check_leavers
 from growthcycle.domain.staff import RosterInvalid, StaffMember, load_roster
-from growthcycle.domain.trust import TrustConfigInvalid, UnknownSchool, load_trust
+from growthcycle.domain.trust import (
+    School,
+    TrustConfig,
+    TrustConfigInvalid,
+    UnknownSchool,
+    load_trust,
+)
+
+if TYPE_CHECKING:
+    from growthcycle.cli.target import Target
 
 PROGRESS_EVERY = 500  # items; smaller imports finish before progress would help
 
@@ -97,16 +115,17 @@ def _progress_printer() -> Callable[[int, int], None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.staff_command != "import":
-        raise ValueError(args.staff_command)
-    return import_roster(args)
+    if args.staff_command == "import":
+        return import_roster(args)
+    if args.staff_command == "sync":
+        return sync_roster(args)
+    raise ValueError(args.staff_command)
 
 
-def import_roster(args: argparse.Namespace) -> int:
-    csv_path = Path(args.csv)
+def _trust_and_school(args: argparse.Namespace) -> tuple[TrustConfig, School] | int:
     try:
         trust = load_trust(args.trust)
-        school = trust.school(args.school)
+        return trust, trust.school(args.school)
     except TrustConfigInvalid as invalid:
         for problem in invalid.problems:
             print(f"{args.trust}: {problem}", file=sys.stderr)
@@ -115,6 +134,14 @@ def import_roster(args: argparse.Namespace) -> int:
         known = ", ".join(s.id for s in trust.schools)
         print(f"{args.trust}: no school {args.school!r} (schools: {known})", file=sys.stderr)
         return 2
+
+
+def import_roster(args: argparse.Namespace) -> int:
+    csv_path = Path(args.csv)
+    loaded = _trust_and_school(args)
+    if isinstance(loaded, int):
+        return loaded
+    trust, school = loaded
 
     if not csv_path.is_file():
         print(f"{csv_path}: no such file", file=sys.stderr)
@@ -131,7 +158,7 @@ def import_roster(args: argparse.Namespace) -> int:
             print(f"{csv_path}: {row_problem}", file=sys.stderr)
         return 1
 
-    from growthcycle.adapters.roster_sync import ImportIncomplete, apply_import, plan_import
+    from growthcycle.adapters.roster_sync import plan_import
     from growthcycle.cli.target import TargetUnknown, target_from_args
 
     try:
@@ -146,10 +173,97 @@ def import_roster(args: argparse.Namespace) -> int:
     changes = plan_import(target.store, roster, today=today, settings=school.cycle)
     for line in describe(changes):
         print(line)
-
     if args.dry_run:
         print("dry run: nothing was changed.")
         return 0
+    return _apply(trust, school, target, changes, today, command="import")
+
+
+def sync_roster(args: argparse.Namespace) -> int:
+    loaded = _trust_and_school(args)
+    if isinstance(loaded, int):
+        return loaded
+    trust, school = loaded
+    command = "growthcycle staff sync"
+    if school.wonde is None:
+        print(
+            f"{args.trust}: school {school.id!r} has no wonde settings (school_id, "
+            "token_secret_arn); import its roster from CSV instead",
+            file=sys.stderr,
+        )
+        return 2
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from growthcycle.adapters.wonde import API, WondeClient, WondeError, wonde_token
+    from growthcycle.app.staff_sync import plan_sync
+    from growthcycle.cli.target import TargetUnknown, target_from_args
+    from growthcycle.domain.wonde import WondeRosterInvalid
+
+    try:
+        target = target_from_args(args)
+    except TargetUnknown as error:
+        print(f"{command}: {error}", file=sys.stderr)
+        return 2
+    try:
+        token = wonde_token(school.wonde.token_secret_arn)
+    except (ClientError, BotoCoreError, WondeError) as error:
+        print(f"{command}: the school's Wonde token could not be read: {error}", file=sys.stderr)
+        return 2
+
+    today = target.clock.today()
+    wonde = WondeClient(token, base_url=args.wonde_url or API)
+    try:
+        changes = plan_sync(target.store, wonde, school, today=today)
+    except WondeError as error:
+        print(f"{command}: {error}; nothing was changed.", file=sys.stderr)
+        return 1
+    except WondeRosterInvalid as invalid:
+        count = len(invalid.problems)
+        print(
+            f"{command}: {count} problem{'' if count == 1 else 's'} in Wonde's employees of "
+            f"{school.id}; nothing was changed.",
+            file=sys.stderr,
+        )
+        for problem in invalid.problems:
+            print(f"{command}: {problem}", file=sys.stderr)
+        return 1
+
+    print(f"{school.name} ({school.id}): from Wonde school {school.wonde.school_id}")
+    print(f"{target.description}, today {today.isoformat()}")
+    for line in describe(changes):
+        print(line)
+    try:
+        check_leavers(changes, school.wonde.max_leavers_percent)
+        guard = None
+    except TooManyLeavers as stopped:
+        guard = stopped
+    if args.dry_run:
+        if guard:
+            print(f"a sync would stop here: {guard}.")
+        print("dry run: nothing was changed.")
+        return 0
+    if guard and not args.allow_leavers:
+        print(
+            f"{command}: stopped, nothing was changed: {guard}. If they really have left, "
+            "run again with --allow-leavers.",
+            file=sys.stderr,
+        )
+        return 3
+    return _apply(trust, school, target, changes, today, command="sync")
+
+
+def _apply(
+    trust: TrustConfig,
+    school: School,
+    target: Target,
+    changes: RosterChanges,
+    today: date,
+    *,
+    command: str,
+) -> int:
+    from growthcycle.adapters.roster_sync import ImportIncomplete, apply_import
+
     if not changes.changed:
         print("nothing to change.")
         return 0
@@ -166,10 +280,11 @@ def import_roster(args: argparse.Namespace) -> int:
             progress=_progress_printer(),
         )
     except ImportIncomplete as error:
-        print(f"growthcycle staff import: {error}", file=sys.stderr)
+        print(f"growthcycle staff {command}: {error}", file=sys.stderr)
         return 1
+    done = "imported" if command == "import" else "synced"
     print(
-        f"imported: {written.items:,} items in {written.batches:,} batch writes "
+        f"{done}: {written.items:,} items in {written.batches:,} batch writes "
         f"({written.retries} retried), {written.cycles_closed} cycles closed; "
         f"{written.deadlines_opened} open items opened, {written.deadlines_closed} closed."
     )

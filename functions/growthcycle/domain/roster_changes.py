@@ -92,6 +92,32 @@ class RosterChanges:
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.left)
 
+    def leaving_share(self) -> tuple[int, int]:
+        """(staff made leavers, staff held and not yet left): what the sync's guard weighs."""
+        leaving = sum(1 for left in self.left if left.before.is_staff)
+        held = [*self.unchanged, *(u.before for u in self.updated), *(x.before for x in self.left)]
+        in_post = sum(1 for p in held if p.is_staff and p.leaving_date is None)
+        return leaving, in_post
+
+
+class TooManyLeavers(Exception):
+    """A sync would make more of a school's staff leavers than the trust allows at once: most
+    likely the MIS or Wonde lost people rather than the school losing staff. Nothing is applied."""
+
+    def __init__(self, leaving: int, in_post: int, max_percent: int) -> None:
+        self.leaving, self.in_post, self.max_percent = leaving, in_post, max_percent
+        super().__init__(
+            f"{leaving} of the school's {in_post} staff would become leavers, more than the "
+            f"{max_percent}% the trust file allows in one sync (wonde.max_leavers_percent)"
+        )
+
+
+def check_leavers(changes: RosterChanges, max_percent: int) -> None:
+    """Raise `TooManyLeavers` when more than `max_percent` of the staff in post would leave."""
+    leaving, in_post = changes.leaving_share()
+    if leaving and leaving * 100 > max_percent * in_post:
+        raise TooManyLeavers(leaving, in_post, max_percent)
+
 
 def starting_cycle(member: StaffMember, today: date, settings: CycleSettings) -> Cycle | None:
     """A newly added person's cycle (see the module docstring); None for non-staff and for

@@ -569,7 +569,7 @@ def parse_roster(text: str, school_id: str) -> Roster:
     if problems:
         raise RosterInvalid(problems)
 
-    rows: list[_Row] = []
+    numbered: list[tuple[int, dict[str, str]]] = []
     width = len(records[0])
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
@@ -578,11 +578,30 @@ def parse_roster(text: str, school_id: str) -> Roster:
             problems.append(
                 RowProblem(number, "", f"has {len(record)} values but the header has {width}")
             )
-        raw = {column: _value(record, sources.get(column, [])) for column in COLUMNS}
-        rows.append(_parse_row(number, raw))
-    if not rows:
+        numbered.append(
+            (number, {column: _value(record, sources.get(column, [])) for column in COLUMNS})
+        )
+    if not numbered:
         raise RosterInvalid([RowProblem(2, "", "the file lists nobody")])
+    return _roster_from(numbered, school_id, problems)
 
+
+def parse_records(records: list[dict[str, str]], school_id: str) -> Roster:
+    """Validate a roster given as one text value per column a person (another source than a CSV,
+    such as the MIS through Wonde): the same checks as a file, numbered as rows 2, 3, ... in order."""
+    if not records:
+        raise RosterInvalid([RowProblem(2, "", "the roster lists nobody")])
+    numbered = [
+        (number, {column: record.get(column, "").strip() for column in COLUMNS})
+        for number, record in enumerate(records, start=2)
+    ]
+    return _roster_from(numbered, school_id, [])
+
+
+def _roster_from(
+    numbered: list[tuple[int, dict[str, str]]], school_id: str, problems: list[RowProblem]
+) -> Roster:
+    rows = [_parse_row(number, raw) for number, raw in numbered]
     _check_whole_file(rows)
     problems += [p for row in rows for p in row.problems]
     if problems:

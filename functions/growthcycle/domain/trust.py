@@ -31,6 +31,11 @@ The file has two top-level keys::
         reflection_rhythm: termly
         religious_character: false
         voluntary_aided: false
+        wonde:                      # optional: roster sync from the MIS (docs/operations.md)
+          school_id: A1930499544
+          token_secret_arn: arn:aws:secretsmanager:eu-west-2:123456789012:secret:...
+          staff_id_from: employee_code   # employee_code | upi | mis_id | id
+          max_leavers_percent: 20        # a sync making more staff leavers stops and asks
 
 Unknown keys are refused, so a typo fails loudly. `load_trust` reports every problem at once,
 each as ``path.in.file: message``, such as
@@ -61,6 +66,7 @@ SupportStaffCycle = Literal["academic-year", "april-march"]
 ModerationMode = Literal["all", "sample", "none"]
 HeadteacherStatementQa = Literal["chair", "named-governors", "none"]
 ReviewerMode = Literal["headteacher", "line-managers"]
+WondeStaffIdFrom = Literal["employee_code", "upi", "mis_id", "id"]
 PriorityLevel = Literal["trust", "school", "subject", "phase"]
 GuidanceCode = Literal[
     "broad-pupil-target",
@@ -326,6 +332,40 @@ class ObjectiveSettings(_Settings):
     reasonable_max: Annotated[int, _between(1, 10)] = 3
 
 
+_SECRET_ARN = re.compile(
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$"
+)
+_WONDE_SCHOOL = re.compile(r"^[A-Za-z0-9]+$")
+
+
+def _secret_arn(value: str) -> str:
+    if not _SECRET_ARN.match(value):
+        raise _problem(
+            "must be a Secrets Manager secret ARN, such as "
+            "arn:aws:secretsmanager:eu-west-2:123456789012:secret:growthcycle/wonde/oakfield-AbCdEf"
+        )
+    return value
+
+
+def _wonde_school(value: str) -> str:
+    if not _WONDE_SCHOOL.match(value):
+        raise _problem("must be the school's Wonde id, letters and digits, such as A1930499544")
+    return value
+
+
+class WondeSettings(_Settings):
+    """Roster sync from the school's MIS through Wonde (docs/operations.md, "Roster sync")."""
+
+    school_id: Annotated[str, AfterValidator(_wonde_school)]
+    # The API token, a plain-string secret set by the runbook; never in this file.
+    token_secret_arn: Annotated[str, AfterValidator(_secret_arn)]
+    # Which Wonde employee field is the roster's staff_id: the one the CSV's Staff ID column held.
+    staff_id_from: WondeStaffIdFrom = "employee_code"
+    # A sync that would make more than this share of the school's staff leavers stops and asks
+    # (an MIS outage must not turn every teacher into a leaver).
+    max_leavers_percent: Annotated[int, _between(1, 100)] = 20
+
+
 class School(_Settings):
     id: Slug
     name: Text
@@ -343,6 +383,7 @@ class School(_Settings):
     # 4.2: who may be the headteacher's reviewers (foundation governors).
     religious_character: bool = False
     voluntary_aided: bool = False
+    wonde: WondeSettings | None = None  # roster sync from the MIS; None: CSV imports only
 
     @model_validator(mode="after")
     def _priority_ids_unique(self) -> Self:
