@@ -126,3 +126,15 @@ def test_trust_file_wonde_token_must_be_a_secret_arn() -> None:
         "schools[0].wonde.token_secret_arn" in p and "Secrets Manager secret ARN" in p
         for p in raised.value.problems
     ), raised.value.problems
+
+
+def test_section_three_contract_and_induction_columns_are_kept_as_held() -> None:
+    # Wonde gives no induction dates: a sync must not start appraising a teacher in induction.
+    in_induction = held(HEAD, DEPUTY, TEACHER)
+    teacher = in_induction[2].model_copy(
+        update={"induction_start": date(2026, 9, 1), "induction_end": date(2027, 7, 20)}
+    )
+    people = [*in_induction[:2], teacher]
+    roster = roster_from_employees([HEAD_E, DEPUTY_E, TEACHER_E], people, school_id=SCHOOL)
+    assert roster.member("T1").induction_end == date(2027, 7, 20)
+    assert not diff_roster(people, roster, today=TODAY, settings=CycleSettings()).changed

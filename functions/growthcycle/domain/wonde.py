@@ -18,7 +18,8 @@ leaving_date         `employment_details.data.employment_end_date.date`
 ===================  ====================================================================
 
 What Wonde does not know is kept as Growth Cycle holds it (docs/operations.md, "Which field
-wins"): the Growth Cycle roles, the line manager, and the FTE and qualified teacher status when
+wins"): the Growth Cycle roles, the line manager, the contract and induction columns that
+decide who is not appraised (3), and the FTE and qualified teacher status when
 Wonde leaves them out. Someone new to Growth Cycle gets the role `teacher` if Wonde says they are
 teaching staff, else `support`, no line manager, and qualified teacher status as teaching staff;
 a new member of staff with no FTE from Wonde is a problem (the roster requires it), fixed by
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from growthcycle.domain.people import Person
@@ -155,6 +157,7 @@ def roster_from_employees(
                 record["fte"] = str(kept.fte)
             if not record["qualified_teacher"]:
                 record["qualified_teacher"] = "yes" if kept.qualified_teacher else "no"
+            record |= _exclusion_columns(kept)
         else:
             teaching = _teaching(employee)
             record["roles"] = "teacher" if teaching else "support"
@@ -191,8 +194,22 @@ def _explained(column: str, problem: str) -> str:
     return problem
 
 
-def _held_record(person: Person) -> dict[str, str]:
+def _day(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _exclusion_columns(person: Person) -> dict[str, str]:
+    """Section 3's contract and induction columns: Wonde does not give them; kept as held."""
     return {
+        "contract_type": person.contract_type or "",
+        "contract_end_date": _day(person.contract_end_date),
+        "induction_start": _day(person.induction_start),
+        "induction_end": _day(person.induction_end),
+    }
+
+
+def _held_record(person: Person) -> dict[str, str]:
+    return _exclusion_columns(person) | {
         "staff_id": person.staff_id,
         "first_name": person.first_name,
         "last_name": person.last_name,
@@ -203,7 +220,7 @@ def _held_record(person: Person) -> dict[str, str]:
         "fte": "" if person.fte is None else str(person.fte),
         "qualified_teacher": "yes" if person.qualified_teacher else "no",
         "start_date": person.start_date.isoformat(),
-        "leaving_date": person.leaving_date.isoformat() if person.leaving_date else "",
+        "leaving_date": _day(person.leaving_date),
     }
 
 
