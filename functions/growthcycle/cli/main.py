@@ -175,6 +175,32 @@ def build_parser() -> argparse.ArgumentParser:
     _add_target(outbox_retry)
     outbox_retry.set_defaults(module="outbox")
 
+    keys = commands.add_parser("keys", help="the link- and session-signing key (operations)")
+    keys_cmds = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    rotate = keys_cmds.add_parser(
+        "rotate",
+        help="a new signing key; links and sessions made before stay valid for --keep-days",
+    )
+    rotate.add_argument(
+        "--secret-arn",
+        default=None,
+        help="the stack's SigningKeySecretArn output (default: $SIGNING_KEY_SECRET_ARN, or the "
+        "local stack's with --endpoint-url local)",
+    )
+    rotate.add_argument(
+        "--keep-days",
+        type=int,
+        default=14,
+        help="how long the old key still verifies: at least the trust's link_expiry_days (14)",
+    )
+    rotate.add_argument(
+        "--emergency",
+        action="store_true",
+        help="the key may have leaked: keep nothing old, so every link and session ends now",
+    )
+    rotate.add_argument("--endpoint-url", default=None, help="local: the running demo's moto")
+    rotate.set_defaults(module="keys")
+
     return parser
 
 
