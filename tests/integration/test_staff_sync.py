@@ -47,7 +47,9 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 @pytest.fixture
 def trust_file(aws: Any, tmp_path: Path) -> str:
     (tmp_path / "today").write_text(TODAY)  # the aws fixture's GROWTHCYCLE_LOCAL_CLOCK_FILE
-    arn = aws("secretsmanager").create_secret(Name="growthcycle/wonde/oakfield", SecretString=TOKEN)
+    arn = aws("secretsmanager").create_secret(
+        Name="growthcycle/growthcycle-test/wonde/oakfield-primary", SecretString=TOKEN
+    )
     config = yaml.safe_load(DEMO_TRUST.read_text(encoding="utf-8"))
     for school in config["schools"]:
         if school["id"] == SCHOOL:

@@ -292,3 +292,23 @@ def test_a_broken_trust_form_stops_the_deploy_before_anything_runs(
     assert "demo-trust/forms/planning-review.yaml: form 'planning-review'" in err
     assert "has no field with role 'training_needs'" in err
     assert runner.commands == []
+
+
+def test_a_wonde_token_named_for_another_stack_stops_the_deploy(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 16, section 2: the nightly sync may read only growthcycle/<this stack>/wonde/*.
+    trust_file = project / "infra" / "trusts" / "demo-trust.yaml"
+    text = trust_file.read_text(encoding="utf-8")
+    arn = "arn:aws:secretsmanager:eu-west-2:123456789012:secret:growthcycle/other/wonde/op-AbC"
+    text = text.replace(
+        "    name: Oakfield Primary School\n",
+        "    name: Oakfield Primary School\n"
+        f"    wonde: {{school_id: A1930499544, token_secret_arn: '{arn}'}}\n",
+        1,
+    )
+    trust_file.write_text(text, encoding="utf-8")
+    assert deploy("demo-trust", dry_run=True, root=project, outputs=no_aws) == 1
+    err = capsys.readouterr().err
+    assert "school oakfield-primary: wonde.token_secret_arn names stack 'other'" in err
+    assert "'growthcycle-demo-trust'" in err

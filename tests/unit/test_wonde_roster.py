@@ -112,7 +112,7 @@ def _with_wonde(settings: str) -> str:
 
 
 def test_trust_file_wonde_settings_default_to_twenty_percent() -> None:
-    arn = "arn:aws:secretsmanager:eu-west-2:123456789012:secret:growthcycle/wonde/first-AbCdEf"
+    arn = "arn:aws:secretsmanager:eu-west-2:123456789012:secret:growthcycle/oak-valley/wonde/first-school-AbCdEf"
     config = parse_trust(_with_wonde(f"school_id: A1930499544\ntoken_secret_arn: {arn}"))
     wonde = config.schools[0].wonde
     assert wonde is not None

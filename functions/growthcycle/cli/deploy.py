@@ -225,6 +225,17 @@ def plan_deploy(trust_name: str, root: Path = PROJECT_ROOT) -> DeployPlan:
                     f"names stack {found.group('stack')!r}, but this stack is "
                     f"{deploy.get('stack_name')!r}: the API could not read it"
                 )
+        # The nightly roster sync may read only this stack's Wonde tokens (template.yaml).
+        from growthcycle.domain.trust import WONDE_SECRET_ARN
+
+        for school in trust.schools:
+            found = WONDE_SECRET_ARN.match(school.wonde.token_secret_arn) if school.wonde else None
+            if found and found.group("stack") != deploy.get("stack_name"):
+                problems.append(
+                    f"{trust_file.relative_to(root)}: school {school.id}: wonde.token_secret_arn "
+                    f"names stack {found.group('stack')!r}, but this stack is "
+                    f"{deploy.get('stack_name')!r}: the nightly sync could not read it"
+                )
     if trust is not None:
         # The trust's and its schools' own forms, against the forms this release ships.
         from growthcycle.domain.form_layers import trust_forms

@@ -33,7 +33,7 @@ The file has two top-level keys::
         voluntary_aided: false
         wonde:                      # optional: roster sync from the MIS (docs/operations.md)
           school_id: A1930499544
-          token_secret_arn: arn:aws:secretsmanager:eu-west-2:123456789012:secret:...
+          token_secret_arn: arn:aws:secretsmanager:...:secret:growthcycle/<stack>/wonde/<school>-...
           staff_id_from: employee_code   # employee_code | upi | mis_id | id
           max_leavers_percent: 20        # a sync making more staff leavers stops and asks
 
@@ -332,17 +332,21 @@ class ObjectiveSettings(_Settings):
     reasonable_max: Annotated[int, _between(1, 10)] = 3
 
 
-_SECRET_ARN = re.compile(
-    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$"
+# The nightly sync may read only this stack's Wonde tokens (template.yaml): named so.
+WONDE_SECRET_ARN = re.compile(
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:"
+    r"growthcycle/(?P<stack>[A-Za-z0-9-]+)/wonde/[A-Za-z0-9/_+=.@-]+$"
 )
 _WONDE_SCHOOL = re.compile(r"^[A-Za-z0-9]+$")
 
 
 def _secret_arn(value: str) -> str:
-    if not _SECRET_ARN.match(value):
+    if not WONDE_SECRET_ARN.match(value):
         raise _problem(
-            "must be a Secrets Manager secret ARN, such as "
-            "arn:aws:secretsmanager:eu-west-2:123456789012:secret:growthcycle/wonde/oakfield-AbCdEf"
+            "must be a Secrets Manager secret ARN named growthcycle/<stack name>/wonde/<school>, "
+            "such as arn:aws:secretsmanager:eu-west-2:123456789012:secret:"
+            "growthcycle/growthcycle-oak-valley/wonde/oakfield-primary-AbCdEf (the nightly sync "
+            "may read only those)"
         )
     return value
 
