@@ -91,3 +91,28 @@ def test_induction_completed_part_way_opens_a_cycle_the_next_day_section_3(
     opened = item(aws, pk, sk)
     assert opened is not None and opened["due_date"] == "2027-10-29"  # 31 Oct is a Sunday
     assert opened["responsible_id"] == pid(NP, "NP002")
+
+
+def test_fixed_term_contract_review_is_due_before_it_ends_through_import_and_check_section_3(
+    aws: Any, imported: Store, tmp_path: Path
+) -> None:
+    # A January to July cover contract, added at the December re-import.
+    temp = (
+        "NP010,Kit,Fox,k.fox@np.example,teacher,Year 6 Teacher,NP002,1,yes,2027-01-04,,"
+        "Fixed term,2027-07-21,,"
+    )
+    roster = tmp_path / "np-december.csv"
+    roster.write_text(HEADER + "\n".join([*ROWS, temp]) + "\n", encoding="utf-8")
+    trust_file = tmp_path / "tide-trust.yaml"
+    set_today(date(2026, 12, 14))
+    assert staff_import(trust_file, NP, str(roster)) == 0
+    kit = pid(NP, "NP010")
+    cycle = item(aws, f"PERSON#{kit}", "CYCLE#2026-27")
+    assert cycle is not None and (cycle["starts"], cycle["ends"]) == ("2027-01-04", "2027-07-21")
+    pk, sk = deadline_key(kit, "2026-27", "planning-review")
+    review = item(aws, pk, sk)
+    assert review is not None and review["due_date"] == "2027-07-21"
+    # The contract's last day: its cycle ends and nothing opens due after it.
+    run_check(date(2027, 7, 21))
+    run_check(date(2027, 7, 22))
+    assert all(i["due_date"] <= "2027-07-21" for i in open_items_of(aws, kit))

@@ -186,3 +186,55 @@ def test_staff_import_gives_the_excluded_no_cycle_and_says_why_section_3() -> No
     assert by_staff["T2"].excluded.reason == SHORT_CONTRACT
     assert by_staff["T3"].cycle is not None and by_staff["T3"].excluded is None
     assert isinstance(by_staff["T1"].person, Person)
+
+
+# --- fixed-term contracts of under a year (3) -------------------------------------------------------
+
+
+def test_fixed_term_contract_of_under_a_year_has_a_cycle_set_by_its_length_section_3() -> None:
+    from growthcycle.domain.cycles import current_cycle, fixed_term_of
+
+    jan_to_july = person(
+        "temp",
+        ("teacher",),
+        "head",
+        contract_type="fixed-term",
+        contract_end_date=date(2027, 7, 21),
+    ).model_copy(update={"start_date": date(2027, 1, 4)})
+    cycle = current_cycle(
+        jan_to_july.roles, date(2027, 2, 1), None, fixed_term=fixed_term_of(jan_to_july)
+    )
+    assert (cycle.starts, cycle.ends, cycle.cycle_id) == (
+        date(2027, 1, 4),
+        date(2027, 7, 21),
+        "2026-27",
+    )
+    staff = [person("head", ("headteacher",)), jan_to_july]
+    due = {
+        o.item.event: o.item.due_date
+        for o in cycle_deadlines(
+            school(), staff, date(2027, 1, 4), subjects={jan_to_july.person_id}
+        )
+    }
+    # The review is due by the day the contract ends, never after (was 29 October 2027).
+    assert due[PLANNING_REVIEW] == date(2027, 7, 21) and due[CYCLE_END] == date(2027, 7, 21)
+    assert all(d <= date(2027, 7, 21) for d in due.values())
+
+
+def test_contract_of_a_year_or_more_keeps_the_regular_cycle_section_3() -> None:
+    from growthcycle.domain.cycles import current_cycle, fixed_term_of
+
+    two_years = person(
+        "temp", ("teacher",), contract_type="fixed-term", contract_end_date=date(2028, 7, 21)
+    )
+    assert fixed_term_of(two_years) is None
+    assert current_cycle(two_years.roles, date(2027, 2, 1), None).ends == date(2027, 10, 31)
+
+
+def test_staff_import_records_a_fixed_term_cycle_ending_with_the_contract_section_3() -> None:
+    temp = "T8,Kit,Fox,k@s.example,teacher,Teacher,H1,1,yes,2027-01-04,,Fixed term,2027-07-21,,"
+    roster = parse_roster(csv(HEAD, temp), school_id="oakfield")
+    changes = diff_roster([], roster, today=date(2026, 12, 14), settings=CycleSettings())
+    [added] = [a for a in changes.added if a.person.staff_id == "T8"]
+    assert added.cycle is not None
+    assert (added.cycle.starts, added.cycle.ends) == (date(2027, 1, 4), date(2027, 7, 21))

@@ -15,6 +15,10 @@ next) is complete by that date.
 
 A trust may move an end date (its `cycle.teachers_due` / `headteacher_due`) through `ends`.
 
+Fixed-term contracts (3): "the length of the cycle will be determined by the duration of their
+contract" for one of less than one year: `current_cycle(..., fixed_term=fixed_term_of(person))`
+gives the contract's own cycle (first day to last), so the review is never due after it ends.
+
 A cycle is named by the years it spans, by its start year first: 1 November 2026 - 31 October 2027
 is `2026-27`; a calendar-year cycle is `2027`.
 
@@ -35,6 +39,8 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from growthcycle.domain.calendar import WorkingCalendar
+from growthcycle.domain.people import contract_days
+from growthcycle.domain.staff import StaffMember
 from growthcycle.domain.trust import CycleSettings
 
 
@@ -60,6 +66,9 @@ CYCLE_ENDS: Mapping[StaffGroup, MonthDay] = MappingProxyType(
         StaffGroup.SUPPORT_APRIL_MARCH: (3, 31),  # 4.1: or the year ending 31 March
     }
 )
+
+# 3: "a fixed term contract of less than one year": its cycle is set by its length.
+ONE_YEAR = timedelta(days=365)
 
 # 7: statements are kept for at least six years from the date the cycle ends.
 RETENTION_YEARS = 6
@@ -221,18 +230,48 @@ def latest_cycle(regular: Cycle, restarts: Sequence[Cycle], today: date) -> Cycl
     return max(begun, key=lambda c: c.starts) if begun else regular
 
 
+@dataclass(frozen=True)
+class FixedTerm:
+    """A fixed-term contract of less than one year (3): its first and last day."""
+
+    starts: date
+    ends: date
+
+
+def fixed_term_of(person: StaffMember) -> FixedTerm | None:
+    """3: the person's fixed-term contract when it is of less than one year (its cycle is set by
+    its length, `current_cycle`); None for a permanent or longer contract."""
+    length = contract_days(person)
+    if length is None or length >= ONE_YEAR or person.contract_end_date is None:
+        return None
+    return FixedTerm(person.start_date, person.contract_end_date)
+
+
 def current_cycle(
     roles: Iterable[str],
     day: date,
     settings: CycleSettings | None,
     restarts: Sequence[Cycle] = (),
+    *,
+    fixed_term: FixedTerm | None = None,
 ) -> Cycle:
     """THE current cycle (4.1): the regular cycle `day` falls in for a person with these roles,
     by their school's cycle settings (None: the policy's dates), or the cycle that began again
     on a transfer (`restarts`, domain/special_cases.py). The web pages, the daily check and the
-    staff import all ask this one function, so a person has one cycle id and one end date."""
+    staff import all ask this one function, so a person has one cycle id and one end date.
+
+    3: on a fixed-term contract of less than one year (`fixed_term`, from `fixed_term_of`) the
+    cycle is the contract, from its first day to its last, so the review is due by the day it
+    ends, never after. It takes the id of the regular cycle its last day falls in (a January to
+    July contract for a teacher is `2026-27`, 4 January - 21 July 2027). After the contract's last
+    day the regular cycle again (someone kept on, whose roster says so with a new end date)."""
     support = settings.support_staff_cycle if settings is not None else "academic-year"
-    regular = regular_cycle(role_group(roles, support), day, cycle_ends(settings))
+    group = role_group(roles, support)
+    ends = cycle_ends(settings)
+    if fixed_term is not None and day <= fixed_term.ends:
+        regular_end = regular_cycle(group, fixed_term.ends, ends)
+        return replace(regular_end, starts=fixed_term.starts, ends=fixed_term.ends)
+    regular = regular_cycle(group, day, ends)
     return latest_cycle(regular, restarts, day)
 
 

@@ -37,7 +37,7 @@ from enum import StrEnum
 
 from growthcycle.domain.calendar import WorkingCalendar
 from growthcycle.domain.clocks import due_date as clock_due_date
-from growthcycle.domain.cycles import Cycle, current_cycle
+from growthcycle.domain.cycles import Cycle, current_cycle, fixed_term_of
 from growthcycle.domain.people import Person, appraisal_exclusion, headteacher_of, in_post
 from growthcycle.domain.reviewers import HeadteacherReviewers, ReviewInputs, review_of_record
 from growthcycle.domain.trust import School
@@ -286,7 +286,11 @@ Restarts = Mapping[str, Sequence[Cycle]]  # person id -> cycles begun again on a
 def _cycle(person: Person, today: date, school: School, restarts: Restarts | None) -> Cycle:
     """The person's current cycle: THE rule, domain/cycles.current_cycle."""
     return current_cycle(
-        person.roles, today, school.cycle, (restarts or {}).get(person.person_id, ())
+        person.roles,
+        today,
+        school.cycle,
+        (restarts or {}).get(person.person_id, ()),
+        fixed_term=fixed_term_of(person),  # 3: a contract of under a year
     )
 
 

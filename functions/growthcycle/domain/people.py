@@ -37,8 +37,6 @@ def in_post(person: StaffMember, today: date) -> bool:
 # FALLBACK_WEEKS does for a termly rhythm), so two terms are 26 weeks: a September to December
 # contract is less, a January to July one is not.
 TWO_TERMS = timedelta(weeks=26)
-# 3: "a fixed term contract of less than one year": its cycle is set by its length.
-ONE_YEAR = timedelta(days=365)
 
 IN_INDUCTION = "in induction"
 SHORT_CONTRACT = "on a contract of less than two terms"
@@ -88,15 +86,6 @@ def appraisal_exclusion(person: StaffMember, day: date) -> Exclusion | None:
     if length is not None and length < TWO_TERMS:
         return Exclusion(SHORT_CONTRACT, person.contract_end_date)
     return None
-
-
-def fixed_term_end(person: StaffMember) -> date | None:
-    """3: the last day of a fixed-term contract of less than one year (its cycle ends then,
-    domain/cycles.current_cycle); None for a permanent or longer contract."""
-    length = contract_days(person)
-    if length is None or length >= ONE_YEAR:
-        return None
-    return person.contract_end_date
 
 
 def headteacher_of(people: Iterable[Person]) -> Person | None:

@@ -30,6 +30,7 @@ from growthcycle.domain.cycles import (
     current_cycle,
     cycle_ends,
     first_cycle,
+    fixed_term_of,
 )
 from growthcycle.domain.people import Exclusion, Person, appraisal_exclusion
 from growthcycle.domain.staff import Roster, StaffMember
@@ -124,7 +125,10 @@ def starting_cycle(member: StaffMember, today: date, settings: CycleSettings) ->
     staff not appraised on the day they are first in post (3, `appraisal_exclusion`)."""
     if not member.is_staff or appraisal_exclusion(member, max(today, member.start_date)):
         return None
-    current = current_cycle(member.roles, today, settings)
+    fixed_term = fixed_term_of(member)
+    current = current_cycle(member.roles, today, settings, fixed_term=fixed_term)
+    if fixed_term is not None:
+        return current  # 3: a contract of under a year is its own cycle, from its first day
     if member.start_date < current.starts:
         return current  # not a new starter: new to Growth Cycle only
     # 4.1: a new starter's first cycle is shortened to align with everyone else's.
@@ -136,7 +140,8 @@ def closed_cycle(person: StaffMember, leaving_date: date, settings: CycleSetting
     appraised on that day, who had none (3)."""
     if not person.is_staff or appraisal_exclusion(person, leaving_date):
         return None
-    return close_for_leaver(current_cycle(person.roles, leaving_date, settings), leaving_date)
+    cycle = current_cycle(person.roles, leaving_date, settings, fixed_term=fixed_term_of(person))
+    return close_for_leaver(cycle, leaving_date)
 
 
 def _changed_fields(before: StaffMember, after: StaffMember) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from growthcycle.adapters.keys import signer
 from growthcycle.adapters.special_cases import restarts
 from growthcycle.adapters.store import Store
 from growthcycle.config import Settings, get_settings
-from growthcycle.domain.cycles import Cycle, current_cycle
+from growthcycle.domain.cycles import Cycle, current_cycle, fixed_term_of
 from growthcycle.domain.form_layers import layers_from_json, resolve
 from growthcycle.domain.forms import FormRegistry, load_forms
 from growthcycle.domain.people import Person
@@ -53,7 +53,9 @@ class Services:
         key = f"restarts:{person.person_id}"
         if key not in cache:
             cache[key] = restarts(self.store, person.person_id)
-        return current_cycle(person.roles, today, settings, cache[key])
+        return current_cycle(
+            person.roles, today, settings, cache[key], fixed_term=fixed_term_of(person)
+        )
 
 
 @lru_cache(maxsize=64)
