@@ -331,6 +331,17 @@ class ObjectiveSettings(_Settings):
     # 4.6: a reasonable number of objectives, with regard to work-life balance.
     reasonable_max: Annotated[int, _between(1, 10)] = 3
 
+    def reasonable_max_for(self, fte: float | None, *, at_least: int = 1) -> int:
+        """3: "the breadth and volume of each element in the process should be proportionate
+        to the period of time worked": a part-time reviewee is asked for `reasonable_max` x
+        FTE objectives, rounded to the nearest (a half up), and at least one; full time, or no
+        FTE on the roster, the school's number itself. 0.6 of 3 is 2; 0.4 of 3 is 1.
+        `at_least`: never fewer than the items the style requires of them (seed 003: a teacher's
+        two commitments), which part-time staff owe as full-time staff do."""
+        if fte is None or fte >= 1:
+            return self.reasonable_max
+        return max(1, at_least, int(self.reasonable_max * fte + 0.5))
+
 
 # The nightly sync may read only this stack's Wonde tokens (template.yaml): named so.
 WONDE_SECRET_ARN = re.compile(

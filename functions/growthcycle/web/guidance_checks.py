@@ -2,7 +2,8 @@
 
 One checker for the planning and review statement (web/app.py lists it in `FORM_CHECKS`):
 - `domain.guidance.check_item` per objective/commitment and `check_set` for the set (4.6: a
-  reasonable number, the school's `objectives.reasonable_max`), each marked advise or block by the
+  reasonable number, the school's `objectives.reasonable_max`, pro rata for a part-time
+  reviewee, 3: `ObjectiveSettings.reasonable_max_for`), each marked advise or block by the
   school's `guidance` settings (`apply_school_policy`);
 - in a growth school, the commitments seed 003 requires (`domain.commitments`): they block on
   submit, and are advice while a draft is saved (saving a draft never blocks).
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from growthcycle.domain.commitments import missing_commitments, rules_for
+from growthcycle.domain.commitments import missing_commitments, required_for, rules_for
 from growthcycle.domain.forms import Form
 from growthcycle.domain.guidance import Flag, apply_school_policy, check_item, check_set
 from growthcycle.domain.people import Person
@@ -55,7 +56,13 @@ def guidance_notes(
         for flag in check_item(item, style):
             where = flag.field if flag.field in field_keys else "title"
             flags.append((f"{items_key}.{index}.{where}", flag))
-    for flag in check_set(items, style, school.objectives.reasonable_max):
+    # 3: pro rata for a part-time reviewee (their FTE); the school's number with no subject.
+    # Never below the commitments seed 003 requires of them (growth style).
+    required = len(required_for(subject.roles)) if subject and style == "growth" else 0
+    reasonable = school.objectives.reasonable_max_for(
+        subject.fte if subject else None, at_least=required
+    )
+    for flag in check_set(items, style, reasonable):
         flags.append((items_key, flag))
 
     marked = apply_school_policy((f for _, f in flags), _settings(school))
