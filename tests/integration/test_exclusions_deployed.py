@@ -116,3 +116,17 @@ def test_fixed_term_contract_review_is_due_before_it_ends_through_import_and_che
     run_check(date(2027, 7, 21))
     run_check(date(2027, 7, 22))
     assert all(i["due_date"] <= "2027-07-21" for i in open_items_of(aws, kit))
+
+
+def test_induction_removed_at_re_import_opens_the_cycle_now_section_3(
+    aws: Any, imported: Store, tmp_path: Path
+) -> None:
+    # The school corrects its roster: Lena Marsh finished her induction last year.
+    corrected = [r.replace("2025-09-01,2027-01-29", ",") for r in ROWS]
+    roster = tmp_path / "np-corrected.csv"
+    roster.write_text(HEADER + "\n".join(corrected) + "\n", encoding="utf-8")
+    set_today(date(2026, 10, 12))
+    assert staff_import(tmp_path / "tide-trust.yaml", NP, str(roster)) == 0
+    pk, sk = deadline_key(ECT, "2025-26", "planning-review")
+    opened = item(aws, pk, sk)
+    assert opened is not None and "due_pk" in opened  # open now, due with everyone else's

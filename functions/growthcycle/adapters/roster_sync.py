@@ -18,6 +18,9 @@ Writes, for the people added, updated or left:
 - a leaver's open items closed (one Query of their partition, an UpdateItem each, the cycle-end
   item included, so nothing rolls for them): nobody is reminded or escalated about them after
   the import says they leave;
+- for someone updated in what decides whether they are appraised (3: induction, contract), their
+  current cycle's items, with conditional puts after the batches (never a closed one reopened):
+  a correction takes effect at once, not when their cycle or exclusion next ends;
 - the school's HEADTEACHER item (who escalations go to) when the headteacher changes.
 
 BatchWriteItem may hand back `UnprocessedItems` (throttling): they are retried with exponential
@@ -41,14 +44,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from growthcycle.adapters.deadlines import close_open_items, deadline_item, record_headteacher
+from growthcycle.adapters.deadlines import (
+    close_open_items,
+    deadline_item,
+    open_openings,
+    record_headteacher,
+)
 from growthcycle.adapters.store import Store, _to_item
 from growthcycle.domain.cycles import Cycle
 from growthcycle.domain.deadlines import Opening, cycle_deadlines
 from growthcycle.domain.people import Person, headteacher_of, in_post
 from growthcycle.domain.records import AuditEntry
 from growthcycle.domain.retention import cycle_end_at_latest, expires_at, latest_end
-from growthcycle.domain.roster_changes import RosterChanges, diff_roster
+from growthcycle.domain.roster_changes import SECTION_3_FIELDS, RosterChanges, diff_roster
 from growthcycle.domain.staff import Roster
 from growthcycle.domain.trust import CycleSettings, School
 
@@ -154,6 +162,27 @@ def openings_for_added(changes: RosterChanges, school: School, today: date) -> l
     for day, subjects in sorted(by_day.items()):
         openings += cycle_deadlines(school, staff, day, subjects=subjects)
     return openings
+
+
+def section_3_changed(changes: RosterChanges, today: date) -> list[Person]:
+    """The people updated in what decides whether they are appraised (3: induction, contract),
+    still staff and in post: their current cycle's items are opened again (conditional puts, so
+    only what is missing). A person now excluded keeps what was open (the daily check reminds
+    nobody about them while it lasts, and it is there again when their induction ends)."""
+    return [
+        u.after
+        for u in changes.updated
+        if SECTION_3_FIELDS & set(u.fields) and u.after.is_staff and in_post(u.after, today)
+    ]
+
+
+def openings_for_updated(changes: RosterChanges, school: School, today: date) -> list[Opening]:
+    """3: an induction or contract corrected on the roster takes effect now, not when the
+    person's cycle (or exclusion) next ends."""
+    subjects = {p.person_id for p in section_3_changed(changes, today)}
+    if not subjects:
+        return []
+    return cycle_deadlines(school, staff_after(changes), today, subjects=subjects)
 
 
 def _in_post_head(people: Sequence[Person], today: date) -> str | None:
@@ -305,6 +334,10 @@ def apply_import(
             close_cycle(store, left.after, left.cycle, retention_years=retention_years)
             closed += 1
         items_closed += close_open_items(store, left.after.person_id)
+    # 3: conditional puts (never a closed item reopened), after the person items are written.
+    reopened = open_openings(
+        store, openings_for_updated(changes, school, today), retention_years=retention_years
+    )
     head = _in_post_head(staff_after(changes), today)
     if head != _in_post_head([*changes.unchanged, *_held_before(changes)], today):
         record_headteacher(store, changes.school_id, head)
@@ -313,7 +346,7 @@ def apply_import(
         batches=calls,
         retries=retries,
         cycles_closed=closed,
-        deadlines_opened=len(openings),
+        deadlines_opened=len(openings) + reopened.opened,
         deadlines_closed=items_closed,
     )
 

@@ -56,6 +56,12 @@ COMPARED_FIELDS: tuple[str, ...] = (
 )
 
 
+# 3: the fields that decide whether, and for how long, a member of staff is appraised.
+SECTION_3_FIELDS: frozenset[str] = frozenset(
+    {"start_date", "contract_type", "contract_end_date", "induction_start", "induction_end"}
+)
+
+
 @dataclass(frozen=True)
 class Added:
     person: Person
