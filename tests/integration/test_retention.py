@@ -34,6 +34,7 @@ TRANSPORT = {
     "OUTBOX#": "a transport copy of an email: expires 90 days after queueing (adapters/outbox.py)",
     "ONCE#": "a single-use marker (used link, double-tap): its own short expires_at",
     "RATE#": "a rate-limit counter: its own short expires_at (web/ratelimit.py)",
+    "SESSION#": "a sign-in session: expires at the end of its school day (domain/sessions.py)",
 }
 _CYCLE_IN_KEY = re.compile(
     r"(?:CYCLE|DUE|REVIEWER|REVIEWER-REQUEST|CAPABILITY)#(\d{4}(?:-\d{2})?(?:-from-[\d-]{10})?)"
