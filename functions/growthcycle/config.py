@@ -30,6 +30,8 @@ class Settings(BaseModel):
     ses_configuration_set: str | None = None
     # Set by the local stack only: a file holding the stack's "today" (/_local/clock).
     local_clock_file: str | None = None
+    # Set by the local stack and tests only: a fake Wonde's address (the real API otherwise).
+    wonde_api_url: str | None = None
 
     @property
     def secure_cookies(self) -> bool:
@@ -47,6 +49,7 @@ _ENV = {
     "escalation_working_days": "ESCALATION_WORKING_DAYS",
     "ses_configuration_set": "SES_CONFIGURATION_SET",
     "local_clock_file": "GROWTHCYCLE_LOCAL_CLOCK_FILE",
+    "wonde_api_url": "GROWTHCYCLE_WONDE_API_URL",
 }
 
 

@@ -174,3 +174,16 @@ def serve(fake: FakeWonde) -> Iterator[FakeWonde]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def sync_from_wonde(store: Any, school_id: str, token_secret_arn: str) -> None:
+    """Give a school, as deployed to the table, wonde settings (what `deploy` writes)."""
+    from growthcycle.domain.trust import School, WondeSettings
+
+    item = store.get_school(school_id)
+    school = School.model_validate_json(item["config"])
+    wonde = WondeSettings(school_id=WONDE_SCHOOL, token_secret_arn=token_secret_arn)
+    kept = {k: v for k, v in item.items() if k not in {"pk", "sk", "school_id", "gsi2pk", "gsi2sk"}}
+    store.put_school(
+        school_id, {**kept, "config": school.model_copy(update={"wonde": wonde}).model_dump_json()}
+    )

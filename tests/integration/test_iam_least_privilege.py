@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -28,12 +29,17 @@ from tests.conftest import SENDER, TABLE, Browser
 from tests.faults.mail import queue_one, stream_event
 from tests.helpers.aws import set_today
 from tests.helpers.events import FakeContext
+from tests.helpers.wonde import TOKEN, FakeWonde, employees_from_csv, serve, sync_from_wonde
 from tests.unit.test_template import PARAMETERS
 
 ACCOUNT, REGION = "123456789012", "eu-west-2"
+DEMO_ROSTER = (
+    Path(__file__).resolve().parents[2] / "infra/trusts/demo-trust/staff-oakfield-primary.csv"
+)
 TABLE_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{TABLE}"
 CONFIGURATION_SET = "growthcycle-test"
 EMMA = "oakfield-primary.op004"
+STACK = "growthcycle-test"
 
 # (role, action, resource pattern as the template writes it once resolved) -> why it is kept.
 UNUSED: dict[tuple[str, str], str] = {
@@ -43,6 +49,10 @@ UNUSED: dict[tuple[str, str], str] = {
     "pointer when its outcome is recorded: adapters/training.py), not reached in this run",
     ("TrainingDigestFunctionRole", "dynamodb:PutItem"): "queues a CPD lead's digest; no lead "
     "has a new or open need in this run",
+    ("RosterSyncFunctionRole", "dynamodb:PutItem"): "records a new headteacher when the roster "
+    "changes them (adapters/deadlines.record_headteacher); the head stays in this run",
+    ("RosterSyncFunctionRole", "dynamodb:DeleteItem"): "forgets the headteacher when none is in "
+    "post any more (adapters/deadlines.record_headteacher); the head stays in this run",
     ("TrainingDigestFunctionRole", "dynamodb:GetItem"): "reads a need's lead and school when a "
     "digest is due (adapters/training.py); none is due in this run",
 }
@@ -153,6 +163,7 @@ def roles(secret_arn: str) -> dict[str, list[dict[str, Any]]]:
         "Table.Arn": TABLE_ARN,
         "SigningKeySecret": secret_arn,
         "ConfigurationSet": CONFIGURATION_SET,
+        "AWS::StackName": STACK,
         **PARAMETERS,
     }
     found: dict[str, list[dict[str, Any]]] = {}
@@ -250,6 +261,31 @@ def run_every_function(demo: Any, recorder: Recorder) -> None:
     }
     with recorder.running("BounceFunction"):
         bounces({"Records": [{"Sns": {"Message": json.dumps(bounce)}}]}, FakeContext())
+    run_roster_sync(demo, recorder)
+
+
+def run_roster_sync(demo: Any, recorder: Recorder) -> None:
+    """The nightly sync of a school with Wonde settings: a leaver and a new starter."""
+    from growthcycle.adapters.aws import client
+    from growthcycle.config import get_settings
+    from growthcycle.handlers.roster_sync import lambda_handler as roster_sync
+
+    name = f"growthcycle/{STACK}/wonde/oakfield-primary"
+    arn = client("secretsmanager").create_secret(Name=name, SecretString=TOKEN)["ARN"]
+    sync_from_wonde(demo.store, "oakfield-primary", arn)
+    staff = [e for e in employees_from_csv(DEMO_ROSTER) if e["employee_code"] != "OP007"]
+    starter = {**staff[-1], "id": "A2000", "employee_code": "OP013"}
+    starter["contact_details"] = {"data": {"emails": {"work": "l.patel@oakfield.example"}}}
+    starter["employment_details"] = {"data": {**staff[-1]["employment_details"]["data"], "fte": 1}}
+    for fake in serve(FakeWonde(employees=[*staff, starter])):
+        os.environ["GROWTHCYCLE_WONDE_API_URL"] = f"{fake.url}/v1.0"
+        get_settings.cache_clear()
+        try:
+            with recorder.running("RosterSyncFunction"):
+                assert roster_sync({"source": "aws.scheduler"}, FakeContext())["synced"] == 1
+        finally:
+            del os.environ["GROWTHCYCLE_WONDE_API_URL"]
+            get_settings.cache_clear()
 
 
 def test_every_call_each_function_makes_is_allowed_by_its_role(recorded: Recorder) -> None:
@@ -266,6 +302,7 @@ def test_every_call_each_function_makes_is_allowed_by_its_role(recorded: Recorde
         "DeadlineCheckFunction",
         "TrainingDigestFunction",
         "BounceFunction",
+        "RosterSyncFunction",
     }
     assert denied == []
 

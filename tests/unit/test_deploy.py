@@ -312,3 +312,5 @@ def test_a_wonde_token_named_for_another_stack_stops_the_deploy(
     err = capsys.readouterr().err
     assert "school oakfield-primary: wonde.token_secret_arn names stack 'other'" in err
     assert "'growthcycle-demo-trust'" in err
+    # A school syncs from Wonde: the nightly sync's schedule must be on for this stack.
+    assert "RosterSync is 'off' (the template default)" in err and "says 'on'" in err

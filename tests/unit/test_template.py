@@ -79,6 +79,7 @@ FUNCTION_NAMES = (
     "DeadlineCheckFunction",
     "BounceFunction",
     "TrainingDigestFunction",
+    "RosterSyncFunction",
 )
 
 
@@ -223,6 +224,7 @@ def test_every_function_named_in_the_architecture_has_its_handler(template: dict
         "DeadlineCheckFunction": "growthcycle.handlers.deadline_check.lambda_handler",
         "BounceFunction": "growthcycle.handlers.email_events.lambda_handler",
         "TrainingDigestFunction": "growthcycle.handlers.training_digest.lambda_handler",
+        "RosterSyncFunction": "growthcycle.handlers.roster_sync.lambda_handler",
     }
 
 
@@ -432,13 +434,20 @@ def test_only_the_functions_that_sign_links_read_the_signing_key(
     translated: dict[str, Any],
 ) -> None:
     readers = {
-        name
+        name: _as_list(statement["Resource"])
         for name, statement in _statements(translated)
         if "secretsmanager:GetSecretValue" in _as_list(statement["Action"])
     }
     # Issue 13, item 4: the mailer sends what is already written and the daily check's digests
-    # link to pages, not signed actions; only the web signs (links and sessions).
-    assert readers == {"ApiFunctionRole"}
+    # link to pages, not signed actions; only the web signs (links and sessions). Issue 16: the
+    # nightly roster sync reads only this stack's Wonde tokens, never the signing key.
+    assert set(readers) == {"ApiFunctionRole", "RosterSyncFunctionRole"}
+    assert readers["RosterSyncFunctionRole"] == [
+        {
+            "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:"
+            "secret:growthcycle/${AWS::StackName}/wonde/*"
+        }
+    ]
 
 
 def test_every_function_that_reads_the_table_may_use_its_customer_key(
@@ -524,6 +533,7 @@ def test_every_dead_letter_queue_has_an_alarm(template: dict[str, Any]) -> None:
         "DeadlineCheckDeadLetterQueue",
         "EmailEventsDeadLetterQueue",
         "TrainingDigestDeadLetterQueue",
+        "RosterSyncDeadLetterQueue",
     }
     watched = set()
     for alarm in _resources(template, "AWS::CloudWatch::Alarm").values():

@@ -131,6 +131,8 @@ def _expected_parameters(trust: TrustConfig) -> dict[str, str]:
         "LinkExpiryDays": str(settings.link_expiry_days),
         "RetentionYears": str(settings.retention_years),
         "EscalationWorkingDays": str(settings.escalation_working_days),
+        # Issue 16: the nightly roster sync's schedule is on when a school syncs from Wonde.
+        "RosterSync": "on" if any(s.wonde for s in trust.schools) else "off",
     }
 
 
