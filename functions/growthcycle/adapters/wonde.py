@@ -57,9 +57,10 @@ class WondeAnswerInvalid(WondeError):
     pass
 
 
-def wonde_token(secret_arn: str) -> str:
-    """The school's Wonde API token from Secrets Manager (a plain string secret)."""
-    answer = client("secretsmanager").get_secret_value(SecretId=secret_arn)
+def wonde_token(secret_arn: str, secrets: Any = None) -> str:
+    """The school's Wonde API token from Secrets Manager (a plain string secret); `secrets` is
+    another Secrets Manager client (the local stack's), else the deployment's."""
+    answer = (secrets or client("secretsmanager")).get_secret_value(SecretId=secret_arn)
     token = str(answer.get("SecretString") or "").strip()
     if not token:
         raise WondeError(f"the secret {secret_arn} holds no token")

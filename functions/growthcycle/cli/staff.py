@@ -206,7 +206,7 @@ def sync_roster(args: argparse.Namespace) -> int:
         print(f"{command}: {error}", file=sys.stderr)
         return 2
     try:
-        token = wonde_token(school.wonde.token_secret_arn)
+        token = wonde_token(school.wonde.token_secret_arn, target.secrets)
     except (ClientError, BotoCoreError, WondeError) as error:
         print(f"{command}: the school's Wonde token could not be read: {error}", file=sys.stderr)
         return 2

@@ -39,6 +39,8 @@ class Target:
     store: Store
     clock: Clock
     description: str  # for the operator: "table X (AWS)" or "table X at http://..."
+    # Secrets Manager where the table is (a school's Wonde token); None: AWS's, as boto3 finds it.
+    secrets: Any = None
 
 
 def local_data_dir() -> Path:
@@ -60,6 +62,10 @@ def _local_endpoint(data_dir: Path) -> str:
 
 
 def _dynamodb_at(endpoint_url: str, *, local: bool) -> Any:
+    return _client_at("dynamodb", endpoint_url, local=local)
+
+
+def _client_at(service: str, endpoint_url: str, *, local: bool) -> Any:
     import boto3
 
     from growthcycle.adapters.aws import _CONFIG
@@ -72,7 +78,7 @@ def _dynamodb_at(endpoint_url: str, *, local: bool) -> Any:
             "aws_access_key_id": "local",
             "aws_secret_access_key": "local",
         }
-    return boto3.client("dynamodb", **options)
+    return boto3.client(service, **options)
 
 
 def resolve_target(table: str | None, endpoint_url: str | None) -> Target:
@@ -87,6 +93,7 @@ def resolve_target(table: str | None, endpoint_url: str | None) -> Target:
             store=Store(local_table, _dynamodb_at(endpoint, local=True)),
             clock=Clock(str(data_dir / "today")),
             description=f"table {local_table} in the local stack at {endpoint}",
+            secrets=_client_at("secretsmanager", endpoint, local=True),
         )
     name = table or os.environ.get("TABLE_NAME")
     if not name:
@@ -100,6 +107,7 @@ def resolve_target(table: str | None, endpoint_url: str | None) -> Target:
             store=Store(name, _dynamodb_at(endpoint_url, local=False)),
             clock=clock,
             description=f"table {name} at {endpoint_url}",
+            secrets=_client_at("secretsmanager", endpoint_url, local=False),
         )
     return Target(store=Store(name), clock=clock, description=f"table {name}")
 
