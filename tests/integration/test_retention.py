@@ -29,6 +29,7 @@ STANDING = {
     ("SCHOOL#", "SCHOOL"): "a school: mirrored from the trust file, not a cycle record",
     ("SCHOOL#", "HEADTEACHER"): "who the headteacher is now: rewritten by every seed/import",
     ("PERSON#", "PROFILE"): "a person: kept while staff; a leaver's expires with their last cycle",
+    ("TRUST", "SIGN-IN"): "the trust's sign-in providers: mirrored from the trust file (issue 16)",
 }
 TRANSPORT = {
     "OUTBOX#": "a transport copy of an email: expires 90 days after queueing (adapters/outbox.py)",
