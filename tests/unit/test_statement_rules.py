@@ -328,3 +328,21 @@ def test_the_reviewer_signs_an_unanswered_draft_only_once_the_reviewees_time_is_
     move = rules.move_for("sign-unanswered")
     assert rules.state_after(move, is_moderated=False) is State.FINAL
     assert rules.state_after(move, is_moderated=True) is State.AWAITING_MODERATION
+
+
+def test_every_party_a_move_tells_has_its_message_issue_11_item_6() -> None:
+    # A missing row would mean nobody is emailed, silently. The draft itself ("issue") goes as
+    # the draft statement email (email/statement_draft), not a move message.
+    from growthcycle.web.statements import MESSAGES
+
+    missing = [
+        (move.action, party)
+        for move in rules.MOVES
+        if move.action != "issue"
+        for party in move.tells
+        if (move.action, party) not in MESSAGES
+    ]
+    assert missing == []
+    # And no message is kept for a party the move does not tell.
+    told = {(m.action, p) for m in rules.MOVES for p in m.tells}
+    assert sorted(set(MESSAGES) - told) == []
