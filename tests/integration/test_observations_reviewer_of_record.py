@@ -26,6 +26,7 @@ def replace_reviewer(demo: Any, reviewee: str, reviewer: str) -> None:
 
     assign_reviewer(
         demo.store,
+        school_id=reviewee.split(".")[0],
         reviewee_id=reviewee,
         cycle_id="2026-27",
         reviewer_id=reviewer,

@@ -167,7 +167,7 @@ def _cycle_of(item: dict[str, Any], needs: dict[str, str]) -> str | None:
         return regular_cycle(StaffGroup.TEACHER, at).cycle_id
     if item["pk"].startswith("STATEMENT#"):
         return str(item["pk"].removeprefix("STATEMENT#").split(".")[0])
-    if item.get("kind") == "transfer":
+    if item.get("kind") in ("transfer", "school-restart"):
         return str(item.get("new_cycle_id") or item["old_cycle_id"])
     if item.get("kind") == "training-pointer":
         return needs[item["pk"].removeprefix("TRAINING#")]
@@ -235,9 +235,11 @@ def test_7_every_record_of_a_cycle_expires_no_sooner_than_six_years_after_it_end
         "training-need",
         "training-pointer",
         "reviewer",
+        "school-reviewer",  # the school's copy of the assignment (issue 14.1)
         "reviewer-request",
         "capability",
         "transfer",
+        "school-restart",  # the school's copy of the restart (issue 14.1)
         "cycle",
         "deadline",
     } <= kinds

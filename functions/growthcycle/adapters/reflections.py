@@ -16,19 +16,15 @@ TOKEN_DAYS.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from botocore.exceptions import ClientError
 
 from growthcycle.adapters.store import (
     Cancelled,
     Store,
-    _from_item,
-    _submission,
     _to_item,
-    submission_key,
 )
 from growthcycle.domain.records import AuditEntry, Submission
 from growthcycle.domain.reflections import Reflection
@@ -128,20 +124,5 @@ def current_submissions(
     store: Store, people_cycles: Iterable[tuple[str, str]], form_id: str
 ) -> dict[str, Submission]:
     """The current submission of `form_id` for each (person, cycle), by person id (BatchGet)."""
-
-    keys = [submission_key(person_id, cycle_id, form_id) for person_id, cycle_id in people_cycles]
-    found: dict[str, Submission] = {}
-    for start in range(0, len(keys), 100):
-        pending: Mapping[str, Any] = {
-            store.table_name: {
-                "Keys": [_to_item(k) for k in keys[start : start + 100]],
-                "ConsistentRead": True,
-            }
-        }
-        while pending:
-            answer = store.db.batch_get_item(RequestItems=pending)
-            for raw in answer.get("Responses", {}).get(store.table_name, []):
-                submission = _submission(_from_item(raw))
-                found[submission.person_id] = submission
-            pending = answer.get("UnprocessedKeys") or {}
-    return found
+    found = store.get_submissions((p, c, form_id) for p, c in people_cycles)
+    return {person_id: submission for (person_id, _, _), submission in found.items()}

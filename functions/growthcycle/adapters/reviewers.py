@@ -4,18 +4,22 @@ in the table.
 | item | pk | sk | notes |
 |---|---|---|---|
 | reviewer assignment | `PERSON#<reviewee id>` | `REVIEWER#<cycle id>` | `reviewer_id`; keyed by cycle: a change keeps the cycle (4.2) |
+| reviewer assignment, the school's copy | `SCHOOL#<school id>` | `REVIEWER#<cycle id>#<reviewee id>` | the same attributes; written with the assignment |
 | reviewer change request | `PERSON#<reviewee id>` | `REVIEWER-REQUEST#<cycle id>#<iso time>` | BySchool `gsi2pk=SCHOOL#<school id>`, `gsi2sk=REVIEWER-REQUEST#<status>#<iso time>#<reviewee id>` |
 | headteacher's reviewers | `SCHOOL#<school id>` | `HEADTEACHER-REVIEWERS#<cycle id>` | governors, foundation governors, adviser, quality assurance (5) |
 
 Every change is written in one transaction with its audit entry and its emails (the outbox).
-A school's assignments are read with one BatchGetItem per 100 people, never a Scan. All three
+An assignment is written twice in that transaction: under the reviewee, and as the school's copy,
+so a page about many people reads the school's assignments with one Query of its partition per
+cycle id (`assigned_reviewers_in_school`) instead of a read per person (issue 14.1); never a Scan.
+Assignments recorded before the copy existed get theirs from `growthcycle backfill
+school-copies` (adapters/backfill.py). All three
 items and their audit entries are records of their cycle: `expires_at` (7), given by the caller.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
@@ -27,8 +31,6 @@ from growthcycle.domain.records import AuditEntry
 from growthcycle.domain.reviewers import HeadteacherReviewers
 from growthcycle.domain.trust import School
 
-_BATCH = 100
-
 RequestStatus = Literal["pending", "approved", "declined"]
 
 
@@ -36,8 +38,28 @@ class ReviewerConflict(Exception):
     """Someone else changed this record first (a double-tap, or two people at once)."""
 
 
+ASSIGNMENT_PREFIX = "REVIEWER#"
+
+
 def reviewer_key(reviewee_id: str, cycle_id: str) -> dict[str, str]:
-    return {"pk": f"PERSON#{reviewee_id}", "sk": f"REVIEWER#{cycle_id}"}
+    return {"pk": f"PERSON#{reviewee_id}", "sk": f"{ASSIGNMENT_PREFIX}{cycle_id}"}
+
+
+def school_reviewer_key(school_id: str, cycle_id: str, reviewee_id: str) -> dict[str, str]:
+    """The school's copy of an assignment (see the module docstring)."""
+    return {"pk": f"SCHOOL#{school_id}", "sk": f"{ASSIGNMENT_PREFIX}{cycle_id}#{reviewee_id}"}
+
+
+def school_reviewer_item(school_id: str, assignment: dict[str, Any]) -> dict[str, Any]:
+    """The school's copy of an assignment item (plain values)."""
+    copy = {k: v for k, v in assignment.items() if k not in ("pk", "sk")}
+    return {
+        **school_reviewer_key(school_id, assignment["cycle_id"], assignment["reviewee_id"]),
+        **copy,
+        "kind": "school-reviewer",
+        "school_id": school_id,
+        "person_id": assignment["reviewee_id"],  # whose record it is (7: export, retention)
+    }
 
 
 def _stamp(at: datetime) -> str:
@@ -72,30 +94,50 @@ def assigned_reviewer(store: Store, reviewee_id: str, cycle_id: str) -> str | No
     return str(_from_item(found["Item"])["reviewer_id"]) if "Item" in found else None
 
 
-def assigned_reviewers(store: Store, cycles: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Reviewee id -> assigned reviewer id, for (reviewee id, cycle id) pairs; BatchGetItem."""
-    keys = [reviewer_key(p, c) for p, c in sorted(set(cycles))]
+def _cycle_prefixes(cycle_ids: Iterable[str]) -> list[str]:
+    """The fewest sort-key prefixes that cover every cycle id: a cycle that began again on a
+    transfer (`2026-27-from-2027-01-18`) is covered by its regular cycle's (`2026-27`), and so
+    is any id another one begins with."""
+    regular = sorted({c.split("-from-")[0] for c in cycle_ids})
+    kept: list[str] = []
+    for cycle_id in regular:
+        if not any(cycle_id.startswith(k) for k in kept):
+            kept.append(cycle_id)
+    return kept
+
+
+def assigned_reviewers_in_school(
+    store: Store, school_id: str, cycles: Iterable[tuple[str, str]]
+) -> dict[str, str]:
+    """Reviewee id -> assigned reviewer id, for (reviewee id, cycle id) pairs of one school: one
+    Query of the school's copies per staff group's cycle id (two or three, whatever the number
+    of staff), never a read per person."""
+    wanted = set(cycles)
     found: dict[str, str] = {}
-    for start in range(0, len(keys), _BATCH):
-        request: dict[str, Any] = {
-            store.table_name: {"Keys": [_to_item(k) for k in keys[start : start + _BATCH]]}
-        }
-        for attempt in range(8):
-            answer = store.db.batch_get_item(RequestItems=request)
-            for raw in answer["Responses"].get(store.table_name, []):
-                item = _from_item(raw)
-                found[item["pk"].removeprefix("PERSON#")] = item["reviewer_id"]
-            request = answer.get("UnprocessedKeys") or {}
-            if not request:
-                break
-            time.sleep(min(0.05 * 2**attempt, 2.0))  # DynamoDB asks callers to back off
-        else:
-            raise RuntimeError("DynamoDB left keys unprocessed after repeated BatchGetItem")
+    for prefix in _cycle_prefixes(c for _, c in wanted):
+        for item in store._query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=_to_item(
+                {":pk": f"SCHOOL#{school_id}", ":prefix": f"{ASSIGNMENT_PREFIX}{prefix}"}
+            ),
+        ):
+            if (item["reviewee_id"], item["cycle_id"]) in wanted:
+                found[item["reviewee_id"]] = item["reviewer_id"]
     return found
 
 
-def _assignment_put(
+def assigned_reviewers(store: Store, cycles: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Reviewee id -> assigned reviewer id, for (reviewee id, cycle id) pairs; BatchGetItem.
+    For many people of one school, `assigned_reviewers_in_school` reads less."""
+    keys = [reviewer_key(p, c) for p, c in sorted(set(cycles))]
+    return {
+        item["pk"].removeprefix("PERSON#"): item["reviewer_id"] for item in store.batch_get(keys)
+    }
+
+
+def _assignment_puts(
     store: Store,
+    school_id: str,
     reviewee_id: str,
     cycle_id: str,
     reviewer_id: str,
@@ -103,7 +145,8 @@ def _assignment_put(
     at: datetime,
     why: str,
     expires_at: int,
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
+    """The assignment and the school's copy of it, for one transaction."""
     item = {
         **reviewer_key(reviewee_id, cycle_id),
         "kind": "reviewer",
@@ -115,12 +158,13 @@ def _assignment_put(
         "why": why,
         "expires_at": expires_at,  # 7
     }
-    return store.put(item)
+    return [store.put(item), store.put(school_reviewer_item(school_id, item))]
 
 
 def assign_reviewer(
     store: Store,
     *,
+    school_id: str,
     reviewee_id: str,
     cycle_id: str,
     reviewer_id: str,
@@ -140,10 +184,10 @@ def assign_reviewer(
         channel="page",
         at=at,
     )
-    assignment = _assignment_put(
-        store, reviewee_id, cycle_id, reviewer_id, actor_id, at, why, expires_at
+    assignment = _assignment_puts(
+        store, school_id, reviewee_id, cycle_id, reviewer_id, actor_id, at, why, expires_at
     )
-    _transact(store, [assignment], audit=audit, expires_at=expires_at, emails=emails)
+    _transact(store, assignment, audit=audit, expires_at=expires_at, emails=emails)
 
 
 # --- requests for a different reviewer (4.2) ----------------------------------------------------
@@ -294,9 +338,10 @@ def decide_request(
         )
     ]
     if decision == "approved" and replacement_id:
-        writes.append(
-            _assignment_put(
+        writes.extend(
+            _assignment_puts(
                 store,
+                request.school_id,
                 request.reviewee_id,
                 request.cycle_id,
                 replacement_id,

@@ -4,6 +4,13 @@
 |---|---|---|---|
 | capability record | `PERSON#<person id>` | `CAPABILITY#<cycle id>` | `periods` (JSON), `paused` (sk -> due date of the open items it closed), `version` (N) |
 | transfer | `PERSON#<person id>` | `TRANSFER#<transfer date>` | the headteacher's choice; `new_cycle_*` when the cycle begins again |
+| restart, the school's copy | `SCHOOL#<school id>` | `RESTART#<person id>#<transfer date>` | a cycle that began again: `person_id`, `new_cycle_*`; written with the transfer |
+
+The school's copy of each restart lets a page that asks many people's current cycle (the
+headteacher's home, a reviewer's list) read the whole school's restarts with one Query
+(`restarts_in_school`) instead of one Query per person (issue 14.1). It is written in the same
+transaction as the transfer and expires with it (7). Transfers recorded before the copy existed
+get theirs from `growthcycle backfill school-copies` (adapters/backfill.py).
 
 Suspending closes the person's open items of the cycle (they leave DueIndex, so the daily check
 says nothing about them) with `adapters/deadlines.close_deadline`; resuming puts them back in
@@ -242,12 +249,44 @@ def _transfer_key(person_id: str, transfer_date: date) -> dict[str, str]:
     return {"pk": f"PERSON#{person_id}", "sk": f"TRANSFER#{transfer_date.isoformat()}"}
 
 
+RESTART_PREFIX = "RESTART#"
+
+
+def school_restart_key(school_id: str, person_id: str, transfer_date: date) -> dict[str, str]:
+    """The school's copy of a restart (see the module docstring)."""
+    return {
+        "pk": f"SCHOOL#{school_id}",
+        "sk": f"{RESTART_PREFIX}{person_id}#{transfer_date.isoformat()}",
+    }
+
+
+def school_restart_item(school_id: str, transfer: dict[str, Any]) -> dict[str, Any]:
+    """The school's copy of a transfer item (plain values) that began the cycle again."""
+    copied = ("person_id", "transfer_date", "old_cycle_id", "expires_at")
+    return {
+        **school_restart_key(
+            school_id, transfer["person_id"], date.fromisoformat(transfer["transfer_date"])
+        ),
+        "kind": "school-restart",
+        "school_id": school_id,
+        **{k: transfer[k] for k in copied},
+        **{k: v for k, v in transfer.items() if k.startswith("new_cycle_")},
+    }
+
+
 def record_transfer(
-    store: Store, transfer: Transfer, *, actor_id: str, at: datetime, retention_years: int
+    store: Store,
+    transfer: Transfer,
+    *,
+    school_id: str,
+    actor_id: str,
+    at: datetime,
+    retention_years: int,
 ) -> None:
     """Store the headteacher's decision on a transfer (4.1), audited; a cycle that begins again
-    is also written as the person's cycle item (`CYCLE#<new cycle id>`). Everything expires
-    `retention_years` after the later of the old cycle's end and the new one's (7)."""
+    is also written as the person's cycle item (`CYCLE#<new cycle id>`) and as the school's copy
+    of the restart (`SCHOOL#<school id>`/`RESTART#...`), in the same transaction. Everything
+    expires `retention_years` after the later of the old cycle's end and the new one's (7)."""
     new = transfer.new_cycle
     ends = max([latest_end(transfer.old_cycle_id), *([new.ends] if new is not None else [])])
     expires_at = retention_expiry(ends, retention_years)
@@ -283,6 +322,7 @@ def record_transfer(
             "expires_at": expires_at,  # 7
         }
         writes.append(store.put(cycle_item))
+        writes.append(store.put(school_restart_item(school_id, item)))
     audit = AuditEntry(
         subject_id=transfer.person_id,
         actor_id=actor_id,
@@ -295,15 +335,34 @@ def record_transfer(
     store.transact(writes, expires_at=expires_at, audit=audit)
 
 
+def _restarted(item: Mapping[str, Any]) -> Cycle:
+    return Cycle(
+        group=StaffGroup(item["new_cycle_group"]),
+        starts=date.fromisoformat(item["new_cycle_starts"]),
+        ends=date.fromisoformat(item["new_cycle_ends"]),
+        cycle_id=item["new_cycle_id"],
+    )
+
+
+def restarts_in_school(store: Store, school_id: str) -> dict[str, list[Cycle]]:
+    """Person id -> the cycles that began again on a transfer (4.1), oldest first, for the whole
+    school: one Query of the school's copies (paginated), whatever the number of staff."""
+    found: dict[str, list[Cycle]] = {}
+    for item in store._query_all(
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues=_to_item(
+            {":pk": f"SCHOOL#{school_id}", ":prefix": RESTART_PREFIX}
+        ),
+    ):
+        found.setdefault(item["person_id"], []).append(_restarted(item))
+    return found
+
+
 def restarts(store: Store, person_id: str) -> list[Cycle]:
-    """The cycles that began again on a transfer (4.1), oldest first."""
+    """The cycles that began again on a transfer (4.1), oldest first: one Query of the
+    person's partition (for one person; many people: `restarts_in_school`)."""
     return [
-        Cycle(
-            group=StaffGroup(item["new_cycle_group"]),
-            starts=date.fromisoformat(item["new_cycle_starts"]),
-            ends=date.fromisoformat(item["new_cycle_ends"]),
-            cycle_id=item["new_cycle_id"],
-        )
+        _restarted(item)
         for item in store._query_all(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues=_to_item(

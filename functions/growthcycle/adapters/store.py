@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +16,9 @@ from growthcycle.adapters.aws import client
 from growthcycle.adapters.outbox import Email, outbox_put
 from growthcycle.domain.people import Person
 from growthcycle.domain.records import AuditEntry, Submission, VersionConflict
+
+BATCH_GET_KEYS = 100  # BatchGetItem's limit
+BATCH_GET_ATTEMPTS = 8
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -133,6 +137,18 @@ class Store:
         if "Item" not in found:
             return None
         return _submission(_from_item(found["Item"]))
+
+    def get_submissions(
+        self, keys: Iterable[tuple[str, str, str]]
+    ) -> dict[tuple[str, str, str], Submission]:
+        """The current submission of each (person id, cycle id, form id) there is one of: one
+        BatchGetItem per 100 keys (`batch_get`), however the keys are spread over people."""
+        wanted = sorted(set(keys))
+        found: dict[tuple[str, str, str], Submission] = {}
+        for item in self.batch_get([submission_key(*k) for k in wanted], consistent=True):
+            submission = _submission(item)
+            found[(submission.person_id, submission.cycle_id, submission.form_id)] = submission
+        return found
 
     def save_submission(
         self, submission: Submission, audit: AuditEntry, *, expires_at: int
@@ -306,6 +322,31 @@ class Store:
             raise Cancelled(reasons) from error
 
     # -- plumbing -------------------------------------------------------------------------------
+
+    def batch_get(
+        self, keys: Sequence[Mapping[str, str]], *, consistent: bool = False
+    ) -> list[dict[str, Any]]:
+        """The items with these keys (plain values; missing ones left out): BatchGetItem, 100
+        keys a call, the keys DynamoDB hands back unprocessed asked again after a backoff."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(keys), BATCH_GET_KEYS):
+            request: dict[str, Any] = {
+                self.table_name: {
+                    "Keys": [_to_item(k) for k in keys[start : start + BATCH_GET_KEYS]],
+                    "ConsistentRead": consistent,
+                }
+            }
+            for attempt in range(BATCH_GET_ATTEMPTS):
+                if attempt:
+                    time.sleep(min(0.05 * 2**attempt, 2.0))  # DynamoDB asks callers to back off
+                answer = self.db.batch_get_item(RequestItems=request)
+                found += [_from_item(i) for i in answer["Responses"].get(self.table_name, [])]
+                request = answer.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            else:
+                raise RuntimeError("DynamoDB left keys unprocessed after repeated BatchGetItem")
+        return found
 
     def _query_all(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
         paginator = self.db.get_paginator("query")

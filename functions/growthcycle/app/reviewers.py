@@ -56,9 +56,16 @@ def assigned_reviewer_of(svc: Services, subject: Person) -> str | None:
 
 
 def assigned_reviewers_of(svc: Services, people: Sequence[Person]) -> dict[str, str]:
-    return repo.assigned_reviewers(
-        svc.store, [(p.person_id, svc.cycle(p).cycle_id) for p in people if p.is_staff]
-    )
+    """The explicit reviewers of many people this cycle: one Query per school and staff group,
+    however many people (issue 14.1)."""
+    found: dict[str, str] = {}
+    by_school: dict[str, list[tuple[str, str]]] = {}
+    for p in people:
+        if p.is_staff:
+            by_school.setdefault(p.school_id, []).append((p.person_id, svc.cycle(p).cycle_id))
+    for school_id, cycles in sorted(by_school.items()):
+        found |= repo.assigned_reviewers_in_school(svc.store, school_id, cycles)
+    return found
 
 
 def _appointment_of(svc: Services, head: Person, memo: Memo) -> HeadteacherReviewers | None:
@@ -252,6 +259,7 @@ def change_reviewer(
     )
     repo.assign_reviewer(
         svc.store,
+        school_id=reviewee.school_id,
         reviewee_id=reviewee.person_id,
         cycle_id=cycle_id,
         reviewer_id=reviewer.person_id,

@@ -163,7 +163,12 @@ def transfer(
     now = svc.clock.now()
     years = svc.settings.retention_years  # 7
     repo.record_transfer(
-        svc.store, planned, actor_id=actor.person_id, at=now, retention_years=years
+        svc.store,
+        planned,
+        school_id=subject.school_id,
+        actor_id=actor.person_id,
+        at=now,
+        retention_years=years,
     )
     if planned.new_cycle is not None:
         # 4.1: the cycle begins again: its planning and review (and reflection, and end) open,
@@ -186,6 +191,7 @@ def transfer(
         # carries on has them now. Either way keyed by the cycle Services.cycle gives.
         assign_reviewer(
             svc.store,
+            school_id=subject.school_id,
             reviewee_id=subject.person_id,
             cycle_id=new_cycle_id,
             reviewer_id=reviewer.person_id,

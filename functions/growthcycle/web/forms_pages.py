@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
@@ -42,6 +43,7 @@ from growthcycle.web.core import (
 )
 from growthcycle.web.errors import NotFound
 from growthcycle.web.http import first, form_body, redirect
+from growthcycle.web.paging import page_of
 from growthcycle.web.reflections import FORM_ID as REFLECTION_FORM
 from growthcycle.web.reflections import NEW_URL as NEW_REFLECTION_URL
 from growthcycle.web.reflections import timeline_url
@@ -65,36 +67,56 @@ def home() -> Response:
     school = school_of(svc, me)
     cycle = svc.cycle(me)
     excluded = appraisal_exclusion(me, svc.clock.today())  # 3: shown, not silently dropped
+    style = school.policy_style
     forms = svc.forms(school.id)
     # Reflections are recorded at /reflections/new (the "Record a reflection" card), not here.
-    own = [
-        _form_row(svc, me, form, cycle.cycle_id)
+    own_forms = [
+        form
         for form in forms
         if form.filled_by == "reviewee"
         and form.id != REFLECTION_FORM
-        and form.applies_to(school.policy_style)
+        and form.applies_to(style)
         and form.is_for(me.roles)
         and me.is_staff
     ]
+    reviewer_forms = [f for f in forms if f.filled_by == "reviewer" and f.applies_to(style)]
+
+    def reviewer_forms_for(subject: Person) -> list[Form]:
+        return [f for f in reviewer_forms if f.is_for(subject.roles)]
+
     people = svc.store.people_in_school(me.school_id)
     # 4.2: who reviews whom this cycle (assignments; the headteacher's appointed governors).
     reviewing = review_inputs_of(svc, people)
+    mine = [
+        other
+        for other in people
+        if other.is_staff and is_reviewer_of(me, other, reviewing.get(other.person_id))
+    ]
+    # issue 14.1: the people you review a page at a time; their forms read for this page only,
+    # with one BatchGetItem (at most 100 keys: 20 people, four or five forms each).
+    listed = page_of(mine, "/")
+    cycles = {p.person_id: svc.cycle(p).cycle_id for p in listed.items}
+    keys = [(me.person_id, cycle.cycle_id, f.id) for f in own_forms] + [
+        (p.person_id, cycles[p.person_id], f.id)
+        for p in listed.items
+        for f in (*reviewer_forms_for(p), *shared_form_defs(svc, school, p))
+    ]
+    saved = svc.store.get_submissions(keys)
+
+    def row(subject: Person, form: Form, cycle_id: str) -> dict[str, Any]:
+        return _form_row(subject, form, saved.get((subject.person_id, cycle_id, form.id)))
+
     reviewees = [
         {
             "person": other,
             "forms": [
-                _form_row(svc, other, form, svc.cycle(other).cycle_id)
-                for form in forms
-                if form.filled_by == "reviewer"
-                and form.applies_to(school.policy_style)
-                and form.is_for(other.roles)
+                row(other, form, cycles[other.person_id]) for form in reviewer_forms_for(other)
             ],
             # 7: what the reviewee has submitted, to read; their drafts stay theirs.
-            "theirs": _shared_forms(svc, other, school),
+            "theirs": _shared_forms(svc, other, school, cycles[other.person_id], saved),
             "excluded": appraisal_exclusion(other, svc.clock.today()),  # 3: shown as such
         }
-        for other in people
-        if other.is_staff and is_reviewer_of(me, other, reviewing.get(other.person_id))
+        for other in listed.items
     ]
     return page(
         "pages/home.html",
@@ -102,13 +124,13 @@ def home() -> Response:
         school=school,
         cycle=cycle,
         excluded=excluded,
-        own=own,
+        own=[row(me, form, cycle.cycle_id) for form in own_forms],
         reviewees=reviewees,
+        listed=listed,
     )
 
 
-def _form_row(svc: Services, subject: Person, form: Form, cycle_id: str) -> dict[str, Any]:
-    saved = svc.store.get_submission(subject.person_id, cycle_id, form.id)
+def _form_row(subject: Person, form: Form, saved: Submission | None) -> dict[str, Any]:
     return {
         "form": form,
         "url": f"/people/{quote(subject.person_id)}/forms/{quote(form.id)}",
@@ -122,6 +144,14 @@ def latest_submitted(
 ) -> Submission | None:
     """The reviewee's latest submitted version (7: what they have shared), never a draft."""
     current = svc.store.get_submission(subject.person_id, cycle_id, form_id)
+    return latest_shared(svc, subject, cycle_id, form_id, current)
+
+
+def latest_shared(
+    svc: Services, subject: Person, cycle_id: str, form_id: str, current: Submission | None
+) -> Submission | None:
+    """As `latest_submitted`, given the current submission read already (None: there is none):
+    a draft over a submitted version costs one Query of the versions."""
     if current is None or current.status == "submitted":
         return current
     if current.version <= 1:
@@ -134,16 +164,35 @@ def latest_submitted(
     return max(shared, key=lambda v: v.version) if shared else None
 
 
-def _shared_forms(svc: Services, subject: Person, school: School) -> list[dict[str, Any]]:
-    """The reviewee's submitted forms (self-review, ...) that their reviewer may read (7)."""
-    cycle_id = svc.cycle(subject).cycle_id
+def shared_form_defs(svc: Services, school: School, subject: Person) -> list[Form]:
+    """The subject's forms (self-review, ...) that their reviewer may read once submitted (7)."""
+    return [
+        form
+        for form in svc.forms(school.id)
+        if form.filled_by == "reviewee"
+        and form.id != REFLECTION_FORM
+        and form.applies_to(school.policy_style)
+        and form.is_for(subject.roles)
+    ]
+
+
+def _shared_forms(
+    svc: Services,
+    subject: Person,
+    school: School,
+    cycle_id: str | None = None,
+    saved: Mapping[tuple[str, str, str], Submission] | None = None,
+) -> list[dict[str, Any]]:
+    """The reviewee's submitted forms (self-review, ...) that their reviewer may read (7).
+    `saved`: current submissions read already (Store.get_submissions), by (person, cycle, form)."""
+    cycle_id = cycle_id or svc.cycle(subject).cycle_id
     found: list[dict[str, Any]] = []
-    for form in svc.forms(school.id):
-        if form.filled_by != "reviewee" or form.id == REFLECTION_FORM:
-            continue
-        if not form.applies_to(school.policy_style) or not form.is_for(subject.roles):
-            continue
-        shared = latest_submitted(svc, subject, cycle_id, form.id)
+    for form in shared_form_defs(svc, school, subject):
+        key = (subject.person_id, cycle_id, form.id)
+        if saved is None:
+            shared = latest_submitted(svc, subject, cycle_id, form.id)
+        else:
+            shared = latest_shared(svc, subject, cycle_id, form.id, saved.get(key))
         if shared is not None:
             found.append(
                 {

@@ -9,7 +9,7 @@ from typing import Any
 
 from growthcycle.adapters.clock import Clock
 from growthcycle.adapters.keys import signer
-from growthcycle.adapters.special_cases import restarts
+from growthcycle.adapters.special_cases import restarts_in_school
 from growthcycle.adapters.store import Store
 from growthcycle.config import Settings, get_settings
 from growthcycle.domain.cycles import Cycle, current_cycle, fixed_term_of
@@ -43,18 +43,20 @@ class Services:
     def cycle(self, person: Person) -> Cycle:
         """The person's current cycle (4.1): the regular one by their school's review dates, or
         the one that began again on a transfer to a new post (domain/special_cases.py). The
-        restarts cost one Query of the person's partition, read once per request."""
+        school's restarts are one Query, read once per request whoever and however many people
+        it is asked about (issue 14.1: a page about 400 people makes the same one call)."""
         school = self.school(person.school_id)
         settings = school.cycle if school else None
         today = self.clock.today()
         if not person.is_staff:
             return current_cycle(person.roles, today, settings)
         cache = request_cache()
-        key = f"restarts:{person.person_id}"
+        key = f"restarts-in-school:{person.school_id}"
         if key not in cache:
-            cache[key] = restarts(self.store, person.person_id)
+            cache[key] = restarts_in_school(self.store, person.school_id)
+        restarted = cache[key].get(person.person_id, [])
         return current_cycle(
-            person.roles, today, settings, cache[key], fixed_term=fixed_term_of(person)
+            person.roles, today, settings, restarted, fixed_term=fixed_term_of(person)
         )
 
 

@@ -1,0 +1,54 @@
+"""AWS calls per request, for every GET route, at a school of 20 staff and one of 400 (issue 14.1).
+
+Both schools are seeded the way a deployed school is (tests/helpers/calls.py `school_of_size`:
+the trust's SCHOOL items, the staff import, records written by the adapters' own code), in moto,
+in-process. Each route is visited as each kind of person who has a page there (reviewee, reviewer,
+headteacher, CPD lead, governor, or nobody signed in) and the calls of a warm request (the
+second) are counted by service and operation: DynamoDB, SES, Secrets Manager. Counts carry over
+to AWS; moto's times do not, so none are shown. Measures; asserts nothing:
+tests/integration/test_calls_per_route.py asserts.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+HEADING = "## Calls per route"
+
+
+def main() -> list[str]:
+    from tests.helpers.calls import LARGE, SMALL, two_schools, visit, visits
+    from tests.integration.test_calls_per_route import STILL_GROWING
+
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch, two_schools(Path(scratch) / "today") as worlds:
+        small, large = worlds
+        for one in visits():
+            status_small, at_small = visit(small, one)
+            status_large, at_large = visit(large, one)
+            rows.append((one, status_small, at_small, status_large, at_large))
+    lines = [
+        HEADING,
+        "",
+        f"Warm requests (the second of two), in-process against moto, at a school of {SMALL} staff "
+        f"and one of {LARGE}, each seeded as deployed (`tests/helpers/calls.py`). A call is one "
+        "AWS API request (a paginated Query counts each page). Aim: no route's calls grow with "
+        "the school (issue 14.1); `tests/integration/test_calls_per_route.py` fails if one does.",
+        "",
+        f"| route | as | status | calls at {SMALL} | calls at {LARGE} | at {LARGE}, by operation |",
+        "|---|---|---|---|---|---|",
+    ]
+    for one, status_small, at_small, status_large, at_large in rows:
+        grows = " (grows)" if at_large.total > at_small.total else ""
+        status = (
+            str(status_large) if status_small == status_large else f"{status_small}/{status_large}"
+        )
+        lines.append(
+            f"| `{one.template}` | {one.who} | {status} | {at_small.total} | "
+            f"{at_large.total}{grows} | {at_large.describe() or '-'} |"
+        )
+    still = sorted(STILL_GROWING.items())
+    lines += ["", "Routes still allowed to grow (`STILL_GROWING`), and why:", ""]
+    lines += [f"- `{route}`: {why}" for route, why in still] or ["- none"]
+    return lines

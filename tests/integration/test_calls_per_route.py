@@ -1,0 +1,1 @@
+STILL_GROWING: dict[str, str] = {}
