@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check bench bench-coldstart bench-load chromium clean security bandit audit checkov
+.PHONY: demo test lint typecheck check bench bench-coldstart bench-calls bench-load chromium clean security bandit audit checkov
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ bench: $(STAMP) chromium
 ## make bench-coldstart: only the cold-start comparison (rewrites its section of docs/performance.md)
 bench-coldstart: $(STAMP)
 	$(BIN)/python -m benchmarks coldstart
+
+## make bench-calls: only the AWS calls per route at 20 and 400 staff (rewrites its section)
+bench-calls: $(STAMP)
+	$(BIN)/python -m benchmarks calls
 
 ## make bench-load: only the load test, 200 staff for two minutes against the local stack
 bench-load: $(STAMP)

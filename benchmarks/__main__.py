@@ -1,7 +1,8 @@
 """`make bench`: run the benchmarks, print their figures and write them to docs/performance.md.
 
 `python -m benchmarks coldstart` runs only the cold-start benchmark and replaces only its section
-of docs/performance.md. Benchmarks measure; they are not tests and assert nothing.
+of docs/performance.md; `python -m benchmarks calls` (AWS calls per route at 20 and 400 staff) and
+`python -m benchmarks load` likewise. Benchmarks measure; they are not tests and assert nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import (
+    calls_per_route,
     cold_start,
     daily_check,
     forms_page,
@@ -51,6 +53,19 @@ def cold_start_only() -> int:
     return 0
 
 
+def calls_only() -> int:
+    lines = calls_per_route.main()
+    lines.insert(
+        1,
+        f"\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
+        f"Python {platform.python_version()}, by `python -m benchmarks calls` (`make bench-calls`).",
+    )
+    path = ROOT / "docs" / "performance.md"
+    path.write_text(replace_section(path.read_text(), calls_per_route.HEADING, lines))
+    print("\n".join(lines))
+    return 0
+
+
 def load_only() -> int:
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "120"))
     lines = load.main(seconds)
@@ -70,6 +85,8 @@ def main() -> int:
         return cold_start_only()
     if sys.argv[1:] == ["load"]:
         return load_only()
+    if sys.argv[1:] == ["calls"]:
+        return calls_only()
     sections = ["# Performance", ""]
     sections.append(
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
@@ -80,6 +97,7 @@ def main() -> int:
     sections += ["", *phone_page.main()]
     sections += ["", *cold_start.main()]
     sections += ["", *daily_check.main()]
+    sections += ["", *calls_per_route.main()]
     sections += ["", *package_size.main()]
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
     print(

@@ -3,14 +3,15 @@
 Both schools are seeded the way a deployed school is (tests/helpers/calls.py `school_of_size`:
 the trust's SCHOOL items, the staff import, records written by the adapters' own code), in moto,
 in-process. Each route is visited as each kind of person who has a page there (reviewee, reviewer,
-headteacher, CPD lead, governor, or nobody signed in) and the calls of a warm request (the
-second) are counted by service and operation: DynamoDB, SES, Secrets Manager. Counts carry over
+headteacher, CPD lead, governor, or nobody signed in) and the calls of a warm request are counted by service and operation: DynamoDB, SES, Secrets Manager. Counts carry over
 to AWS; moto's times do not, so none are shown. Measures; asserts nothing:
 tests/integration/test_calls_per_route.py asserts.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import tempfile
 from pathlib import Path
 
@@ -18,20 +19,21 @@ HEADING = "## Calls per route"
 
 
 def main() -> list[str]:
-    from tests.helpers.calls import LARGE, SMALL, two_schools, visit, visits
+    from tests.helpers.calls import LARGE, SMALL, measure, two_schools, visits
     from tests.integration.test_calls_per_route import STILL_GROWING
 
-    rows = []
-    with tempfile.TemporaryDirectory() as scratch, two_schools(Path(scratch) / "today") as worlds:
-        small, large = worlds
-        for one in visits():
-            status_small, at_small = visit(small, one)
-            status_large, at_large = visit(large, one)
-            rows.append((one, status_small, at_small, status_large, at_large))
+    quiet = io.StringIO()  # the API's request log lines
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        contextlib.redirect_stdout(quiet),
+        two_schools(Path(scratch) / "today") as worlds,
+    ):
+        small, large = (measure(world) for world in worlds)
+    rows = [(one, *small[one], *large[one]) for one in visits()]
     lines = [
         HEADING,
         "",
-        f"Warm requests (the second of two), in-process against moto, at a school of {SMALL} staff "
+        f"Warm requests, in-process against moto, at a school of {SMALL} staff "
         f"and one of {LARGE}, each seeded as deployed (`tests/helpers/calls.py`). A call is one "
         "AWS API request (a paginated Query counts each page). Aim: no route's calls grow with "
         "the school (issue 14.1); `tests/integration/test_calls_per_route.py` fails if one does.",

@@ -349,22 +349,47 @@ def _records_for_visits(world: World) -> None:
     from growthcycle.adapters.statements import statements_in_school
     from growthcycle.adapters.training import training_needs
     from growthcycle.domain.links import make_link
+    from growthcycle.domain.records import AuditEntry, Submission
+    from growthcycle.domain.retention import expires_at_for_cycle_id
     from growthcycle.web.services import services
     from tests.conftest import Browser
     from tests.integration.test_observations import book, obs_id_of
     from tests.integration.test_training_queue import submit_statement
 
+    emma = PEOPLE["reviewee"]
+    svc = services()
+    now = svc.clock.now()
+    cycle_id = svc.cycle(person_of(svc, emma)).cycle_id
+    svc.store.save_submission(
+        Submission(
+            person_id=emma,
+            cycle_id=cycle_id,
+            form_id="self-review",
+            version=1,
+            status="submitted",
+            values={},
+            saved_by=emma,
+            saved_at=now,
+        ),
+        AuditEntry(
+            subject_id=emma,
+            actor_id=emma,
+            action="form.submitted",
+            target="self-review@1",
+            channel="page",
+            at=now,
+        ),
+        expires_at=expires_at_for_cycle_id(svc.settings, cycle_id),
+    )
     browser = Browser()
     submitted = submit_statement(browser, "Maths mastery course", "Coaching")
     assert submitted["statusCode"] == 303, submitted["body"][:500]
-    emma = PEOPLE["reviewee"]
     obs_id = obs_id_of(book(browser, PEOPLE["reviewer"], emma))
     [statement] = [
         s for s in statements_in_school(Store(world.table), SCHOOL) if s.reviewee_id == emma
     ]
     [need] = [n for n in training_needs(Store(world.table), SCHOOL) if n.person_id == emma]
     Path(os.environ["GROWTHCYCLE_LOCAL_CLOCK_FILE"]).write_text(RECORD_DAY.isoformat())
-    svc = services()
     now = svc.clock.now()
     world.values = {
         "obs_id": obs_id,
@@ -385,13 +410,19 @@ def _records_for_visits(world: World) -> None:
     }
 
 
+def person_of(svc: Any, person_id: str) -> Any:
+    found = svc.store.get_person(person_id)
+    assert found is not None, person_id
+    return found
+
+
 def visits() -> list[Visit]:
     """Every GET route, as each kind of person who has a page there (see `VISITS`). A path may
     hold `{obs_id}` and the like: each world's own values (`World.values`)."""
     found = []
     for template, whos in VISITS.items():
         for who, params in whos:
-            path = template
+            path = params.get("<template>", template)
             for name, value in (DEFAULTS | params).items():
                 path = path.replace(f"<{name}>", value)
             found.append(Visit(template, who, path))
@@ -439,15 +470,17 @@ VISITS: dict[str, list[tuple[str, dict[str, str]]]] = {
     "/headteacher-review/reviewers": [("governor", {}), ("headteacher", {})],
     "/statements": [("reviewee", {}), ("reviewer", {}), ("headteacher", {}), ("governor", {})],
     "/statements/<statement_id>": [("reviewee", {}), ("reviewer", {}), ("headteacher", {})],
-    "/statements/<statement_id>/compare": [("reviewer", {})],
+    "/statements/<statement_id>/compare": [
+        ("reviewer", {"statement_id": "{statement_id}?a=1&b=1"})
+    ],
     "/statements/<statement_id>/views": [("reviewee", {})],
-    "/statements/<statement_id>/governor": [("governor", {})],
+    "/statements/<statement_id>/governor": [("headteacher", {})],
     "/statement-links/<token>": [("anonymous", {"token": "{link_token}"})],
     "/statement-links/<token>/done": [("anonymous", {"token": "{link_token}"})],
     "/training": [("cpd-lead", {}), ("headteacher", {})],
     "/training/<need_id>": [("cpd-lead", {})],
-    "/report": [("headteacher", {}), ("governor", {})],
-    "/report.csv": [("headteacher", {})],
+    "/report": [("headteacher", {})],
+    "/report.csv": [("headteacher", {"<template>": "/report.csv?year=2026-27"})],
 }
 
 
@@ -458,17 +491,22 @@ def get_routes() -> list[str]:
     return sorted(path for method, path, _ in _routes() if method == "GET")
 
 
-def visit(world: World, one: Visit) -> tuple[int, Calls]:
-    """GET `one.path` as `one.who` in `world`, warm (a second request, as a warm Lambda
-    answers): its status and the AWS calls the second request made."""
+def measure(world: World, chosen: list[Visit] | None = None) -> dict[Visit, tuple[int, Calls]]:
+    """Each visit's status and the AWS calls its request made, in `world`, warm: one request
+    first fills what a warm Lambda holds across requests (the school's configuration, the
+    signing key), then each visit is one request with its own session."""
     from tests.conftest import Browser
 
     use(world)
-    path = one.path.format(**world.values)
-    browser = Browser()
-    if PEOPLE[one.who]:
-        browser.act_as(PEOPLE[one.who])
-    browser.get(path)
-    with counting() as calls:
-        status = int(browser.get(path)["statusCode"])
-    return status, calls
+    warm = Browser()
+    warm.act_as(PEOPLE["headteacher"])
+    warm.get("/")
+    found = {}
+    for one in visits() if chosen is None else chosen:
+        browser = Browser()
+        if PEOPLE[one.who]:
+            browser.act_as(PEOPLE[one.who])
+        with counting() as calls:
+            status = int(browser.get(one.path.format(**world.values))["statusCode"])
+        found[one] = (status, calls)
+    return found

@@ -33,6 +33,7 @@ WEB_HELPERS = frozenset(
         "growthcycle.web.http",
         "growthcycle.web.mail",
         "growthcycle.web.openapi",
+        "growthcycle.web.paging",
         "growthcycle.web.ratelimit",
         "growthcycle.web.request",
         "growthcycle.web.services",

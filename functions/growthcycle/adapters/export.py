@@ -15,6 +15,10 @@ Read, never a Scan:
   were queued (adapters/outbox.py), so older emails are gone; the export says so. Link tokens in
   the bodies are removed (a link still valid must not travel in a file).
 
+The school's copies of a person's restarts and reviewer assignments (`SCHOOL#<id>`/`RESTART#...`,
+`REVIEWER#<cycle>#<person>`, issue 14.1) repeat records exported from their partition (the
+transfer, the assignment) and are not listed twice; they expire with those records (7).
+
 What it cannot find without a Scan is said in `gaps`, in the export itself.
 """
 

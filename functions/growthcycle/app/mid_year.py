@@ -6,6 +6,7 @@ The form itself (forms/mid-year-review.yaml) is served and saved by the hosted f
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -38,11 +39,17 @@ def _meeting_day(value: object) -> str | None:
         return None
 
 
-def audit_rows(svc: Services, head: Person, school: School) -> list[dict[str, Any]]:
-    """4.8: every member of staff but the headteacher, with their mid-year review this cycle (one
-    BatchGetItem of the current submissions)."""
+def audit_rows(
+    svc: Services,
+    head: Person,
+    school: School,
+    page: Callable[[list[Person]], Sequence[Person]] = list,
+) -> list[dict[str, Any]]:
+    """4.8: every member of staff but the headteacher, with their mid-year review this cycle;
+    `page` picks the ones shown (a page of the list, issue 14.1), whose current submissions are
+    read with one BatchGetItem."""
     everyone = svc.store.people_in_school(head.school_id)
-    people = [p for p in everyone if p.is_staff and not p.is_headteacher]
+    people = page([p for p in everyone if p.is_staff and not p.is_headteacher])
     cycles = {p.person_id: svc.cycle(p).cycle_id for p in people}
     saved = current_submissions(svc.store, cycles.items(), FORM_ID)
     names = {p.person_id: p.name for p in everyone}

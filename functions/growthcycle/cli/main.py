@@ -201,6 +201,18 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--endpoint-url", default=None, help="local: the running demo's moto")
     rotate.set_defaults(module="keys")
 
+    backfill = commands.add_parser("backfill", help="one-off data steps after an upgrade")
+    backfill_cmds = backfill.add_subparsers(dest="backfill_command", metavar="WHAT", required=True)
+    school_copies = backfill_cmds.add_parser(
+        "school-copies",
+        help="the school's copies of restarts and reviewer assignments (once, after upgrading)",
+    )
+    school_copies.add_argument(
+        "--school", action="append", help="only this school (repeat for more; default: all)"
+    )
+    _add_target(school_copies)
+    school_copies.set_defaults(module="backfill")
+
     return parser
 
 

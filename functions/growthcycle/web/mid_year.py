@@ -19,6 +19,7 @@ from growthcycle.app.reflections import timeline_url
 from growthcycle.domain.people import Person
 from growthcycle.web.core import page, school_of, signed_in
 from growthcycle.web.errors import NotFound
+from growthcycle.web.paging import Page, page_of
 from growthcycle.web.request import request_cache
 from growthcycle.web.services import services
 from growthcycle.web.templating import environment
@@ -43,6 +44,12 @@ def mid_year_audit() -> Response:
         raise NotFound("There is nothing at this address.")
     svc = services()
     school = school_of(svc, me)
-    rows = cases.audit_rows(svc, me, school)
+    listed: list[Page[Person]] = []  # the page asked for, once the staff are read
+
+    def one_page(people: list[Person]) -> list[Person]:
+        listed.append(page_of(people, "/mid-year-reviews"))  # issue 14.1: 20 a page
+        return listed[0].items
+
+    rows = cases.audit_rows(svc, me, school, one_page)
     had = sum(1 for r in rows if r["status"] == "submitted")
-    return page("mid_year/audit.html", who, school=school, rows=rows, had=had)
+    return page("mid_year/audit.html", who, school=school, rows=rows, had=had, listed=listed[0])

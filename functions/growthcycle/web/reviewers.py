@@ -41,6 +41,7 @@ from growthcycle.domain.trust import School
 from growthcycle.web.core import Visitor, page, require_csrf, school_of, signed_in
 from growthcycle.web.errors import NotFound
 from growthcycle.web.http import first, form_body, redirect
+from growthcycle.web.paging import PAGE_SIZE, page_of
 from growthcycle.web.request import request_cache
 from growthcycle.web.services import Services, services
 
@@ -87,12 +88,23 @@ def _reviewers_page(
 ) -> Response:
     seen = cases.overview(svc, school)
     changed = router.current_event.get_query_string_value("changed")
+    # issue 14.1: the staff 20 a page; a refused change is shown on the page that holds its row.
+    number = next(
+        (
+            i // PAGE_SIZE + 1
+            for i, row in enumerate(seen.rows)
+            if error_key == f"r-{row['person'].person_id}"
+        ),
+        None,
+    )
+    listed = page_of(seen.rows, "/reviewers", number)
     return page(
         "reviewers/list.html",
         who,
         http_status=status_code,
         school=school,
-        rows=seen.rows,
+        rows=listed.items,
+        listed=listed,
         reviewers=seen.reviewers,
         cap=school.reviewers.max_reviewees,
         mode=school.reviewers.mode,

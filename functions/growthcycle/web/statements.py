@@ -66,6 +66,7 @@ from growthcycle.web.core import (
 )
 from growthcycle.web.errors import NotFound
 from growthcycle.web.http import first, form_body, redirect
+from growthcycle.web.paging import page_of
 from growthcycle.web.reviewers import review_inputs, review_inputs_of
 from growthcycle.web.services import Services, services
 from growthcycle.web.special_cases import paused_refusal, paused_since
@@ -837,7 +838,8 @@ def list_statements() -> Response:
             }
         )
     rows.sort(key=lambda r: (r["as"] != "reviewee", r["reviewee"].sort_name))
-    return page("statements/list.html", who, rows=rows)
+    listed = page_of(rows, "/statements")  # issue 14.1: the headteacher's list, 20 a page
+    return page("statements/list.html", who, rows=listed.items, listed=listed)
 
 
 def _statement_page(

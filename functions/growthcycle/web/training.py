@@ -32,6 +32,7 @@ from growthcycle.web import hooks
 from growthcycle.web.core import Visitor, page, require_csrf, signed_in
 from growthcycle.web.errors import NotFound
 from growthcycle.web.http import first, form_body, redirect
+from growthcycle.web.paging import page_of
 from growthcycle.web.services import services
 
 router = Router()
@@ -60,10 +61,12 @@ def _lead() -> tuple[Visitor, Person]:
 def training_queue() -> Response:
     who, me = _lead()
     seen = cases.queue(services(), me.school_id)
+    listed = page_of(seen.open_needs, "/training")  # issue 14.1: the open needs 20 a page
     return page(
         "training/queue.html",
         who,
-        open_needs=seen.open_needs,
+        open_needs=listed.items,
+        listed=listed,
         provided=seen.provided,
         not_provided=seen.not_provided,
         people=seen.people,
