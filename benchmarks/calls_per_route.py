@@ -17,6 +17,19 @@ from pathlib import Path
 
 HEADING = "## Calls per route"
 
+# The same benchmark against the read paths of commit 86a4fef, before issue 14.1 (route, as, calls at 20, calls at 400).
+BEFORE = (
+    ("/", "headteacher", 86, 1837),
+    ("/", "reviewer", 34, 417),
+    ("/", "reviewee", 22, 405),
+    ("/", "cpd-lead", 30, 565),
+    ("/", "governor", 21, 404),
+    ("/reviewers", "headteacher", 21, 404),
+    ("/statements", "headteacher", 22, 405),
+    ("/mid-year-reviews", "headteacher", 19, 402),
+    ("/report", "headteacher", 23, 403),
+)
+
 
 def main() -> list[str]:
     from tests.helpers.calls import LARGE, SMALL, measure, two_schools, visits
@@ -49,6 +62,19 @@ def main() -> list[str]:
         lines.append(
             f"| `{one.template}` | {one.who} | {status} | {at_small.total} | "
             f"{at_large.total}{grows} | {at_large.describe() or '-'} |"
+        )
+    now = {(one.template, one.who): (a.total, b.total) for one, _, a, _, b in rows}
+    lines += [
+        "",
+        "Before and after issue 14.1 (the same benchmark against the read paths of commit 86a4fef, then now):",
+        "",
+        f"| route | as | before, at {SMALL} | before, at {LARGE} | now, at {SMALL} | now, at {LARGE} |",
+        "|---|---|---|---|---|---|",
+    ]
+    for route, who, small_before, large_before in BEFORE:
+        small_now, large_now = now.get((route, who), ("-", "-"))
+        lines.append(
+            f"| `{route}` | {who} | {small_before} | {large_before} | {small_now} | {large_now} |"
         )
     still = sorted(STILL_GROWING.items())
     lines += ["", "Routes still allowed to grow (`STILL_GROWING`), and why:", ""]
