@@ -161,11 +161,11 @@ def school_of_size(store: Store, size: int, today: date) -> list[str]:
     from growthcycle.local.seed import put_trust
 
     trust = load_trust(DEMO_TRUST)
-    put_trust(store, trust)
+    put_trust(store, trust, DEMO_TRUST)
     school = trust.school(SCHOOL)
     roster = parse_roster(roster_csv(size), school_id=SCHOOL)
     changes = plan_import(store, roster, today=today, settings=school.cycle)
-    apply_import(store, changes, today=today, retention_years=MINIMUM_YEARS)
+    apply_import(store, changes, school=school, today=today, retention_years=MINIMUM_YEARS)
 
     members = {m.person_id: m for m in roster.members}
     generated = [person_id_for(SCHOOL, s) for s in generated_ids(size)]
@@ -474,6 +474,7 @@ VISITS: dict[str, list[tuple[str, dict[str, str]]]] = {
         ("reviewer", {"statement_id": "{statement_id}?a=1&b=1"})
     ],
     "/statements/<statement_id>/views": [("reviewee", {})],
+    "/statements/<statement_id>/pdf": [("reviewee", {}), ("headteacher", {})],
     "/statements/<statement_id>/governor": [("headteacher", {})],
     "/statement-links/<token>": [("anonymous", {"token": "{link_token}"})],
     "/statement-links/<token>/done": [("anonymous", {"token": "{link_token}"})],
@@ -481,6 +482,12 @@ VISITS: dict[str, list[tuple[str, dict[str, str]]]] = {
     "/training/<need_id>": [("cpd-lead", {})],
     "/report": [("headteacher", {})],
     "/report.csv": [("headteacher", {"<template>": "/report.csv?year=2026-27"})],
+}
+
+
+# Visits answered 404 on purpose, and why (their calls up to that answer are still counted).
+NOT_FOUND_ON_PURPOSE = {
+    "/statements/<statement_id>/pdf": "a PDF is only for a final statement; the seeded one is issued",
 }
 
 
