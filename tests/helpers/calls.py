@@ -448,6 +448,8 @@ VISITS: dict[str, list[tuple[str, dict[str, str]]]] = {
     "/static/<name>": [("anonymous", {})],
     "/sign-in": [("anonymous", {})],
     "/sign-in/<token>": [("anonymous", {"token": "{sign_in_token}"})],
+    "/sign-in/with/<provider_id>": [("anonymous", {"provider_id": "entra"})],
+    "/sign-in/with/<provider_id>/callback": [("anonymous", {"provider_id": "entra"})],
     "/forms/<form_id>": [("reviewee", {})],
     "/people/<person_id>/forms/<form_id>": [
         ("reviewee", {}),
@@ -485,9 +487,11 @@ VISITS: dict[str, list[tuple[str, dict[str, str]]]] = {
 }
 
 
-# Visits answered 404 on purpose, and why (their calls up to that answer are still counted).
-NOT_FOUND_ON_PURPOSE = {
+# Visits refused on purpose (a 4xx page), and why; their calls up to that answer still count.
+REFUSED_ON_PURPOSE = {
     "/statements/<statement_id>/pdf": "a PDF is only for a final statement; the seeded one is issued",
+    "/sign-in/with/<provider_id>": "the demo trust has no single sign-on provider",
+    "/sign-in/with/<provider_id>/callback": "the demo trust has no single sign-on provider",
 }
 
 
