@@ -55,7 +55,7 @@ security: bandit audit
 bandit: $(STAMP)
 	$(BIN)/bandit -c pyproject.toml -r functions -q
 
-# pip-audit lives in its own venv and audits what `sam build` installs (functions/requirements.txt).
+# pip-audit lives in its own venv and audits what `sam build` installs (functions/requirements.txt and requirements-api.txt).
 # It fails on any known vulnerability. A package it could not look up (no route to the
 # vulnerability service) is reported loudly as NOT audited; AUDIT_STRICT=1 makes that fail too.
 .venv-audit/bin/pip-audit:
@@ -63,7 +63,7 @@ bandit: $(STAMP)
 	.venv-audit/bin/pip install --quiet pip-audit
 
 audit: .venv-audit/bin/pip-audit
-	@out=$$(.venv-audit/bin/pip-audit -r functions/requirements.txt --progress-spinner off \
+	@out=$$(.venv-audit/bin/pip-audit -r functions/requirements.txt -r functions/requirements-api.txt --progress-spinner off \
 	  $(if $(AUDIT_STRICT),--strict,) 2>&1); rc=$$?; echo "$$out"; \
 	n=$$(echo "$$out" | grep -c "could not be audited"); \
 	[ "$$n" -eq 0 ] || echo "pip-audit: WARNING: $$n packages were NOT audited (no route to the vulnerability service); this is not a clean result"; \

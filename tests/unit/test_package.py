@@ -24,6 +24,7 @@ from growthcycle.local.table import load_template
 ROOT = Path(__file__).resolve().parents[2]
 MAKEFILE = ROOT / "functions" / "Makefile"
 REQUIREMENTS = ROOT / "functions" / "requirements.txt"
+API_REQUIREMENTS = ROOT / "functions" / "requirements-api.txt"
 RUNTIME_PROVIDED = {"boto3"}  # in Lambda's python3.11 runtime (docs/operations.md)
 LEFT_OUT = ("growthcycle.cli", "growthcycle.local")
 
@@ -51,17 +52,37 @@ def test_every_function_is_built_by_the_makefile() -> None:
         assert f'"$(ARTIFACTS_DIR)/growthcycle/{left_out}"' in makefile
 
 
+def _requirements(path: Path) -> set[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return _names([line for line in lines if line.strip() and not line.lstrip().startswith("#")])
+
+
 def test_the_requirements_are_pyprojects_less_what_the_runtime_provides() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     wanted = _names(project["dependencies"]) - RUNTIME_PROVIDED
-    lines = [
-        line
-        for line in REQUIREMENTS.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-    assert _names(lines) == wanted
+    every_function, api_only = _requirements(REQUIREMENTS), _requirements(API_REQUIREMENTS)
+    assert every_function | api_only == wanted
+    assert not every_function & api_only
+    # The PDF and sign-in libraries (most of a package's size) ship with the API only.
+    assert {"fpdf2", "joserfc"} <= api_only
+    makefile = MAKEFILE.read_text(encoding="utf-8")
+    assert "build-ApiFunction: EXTRA := --requirement requirements-api.txt" in makefile
     # Working days and "today" are counted in Europe/London: the zone data ships in the package.
-    assert "tzdata" in wanted
+    assert "tzdata" in every_function
+
+
+def test_the_api_loads_the_pdf_and_token_libraries_only_when_it_needs_them() -> None:
+    script = (
+        "import sys, growthcycle.handlers.api; "
+        "print(sorted(m for m in ('fpdf', 'joserfc', 'PIL', 'fontTools', 'cryptography') "
+        "if m in sys.modules))"
+    )
+    env = {"AWS_DEFAULT_REGION": "eu-west-2", "POWERTOOLS_TRACE_DISABLED": "true"}
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize(

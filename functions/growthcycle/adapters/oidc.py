@@ -18,15 +18,14 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from joserfc import jwt
-from joserfc.errors import InvalidKeyIdError, JoseError
-from joserfc.jwk import KeySet
+from typing import TYPE_CHECKING, Any
 
 from growthcycle.adapters.aws import client
 from growthcycle.adapters.store import Store
 from growthcycle.domain.sign_in_providers import SignInProvider, SignInRefused
+
+if TYPE_CHECKING:
+    from joserfc.jwk import KeySet
 
 TIMEOUT_SECONDS = 5
 CACHE_SECONDS = 3600  # discovery documents and keys: refetched hourly, or on an unknown key
@@ -92,6 +91,8 @@ def endpoints(provider: SignInProvider) -> Endpoints:
 
 
 def _keys(jwks_uri: str, *, fresh: bool = False) -> KeySet:
+    from joserfc.jwk import KeySet  # joserfc and cryptography load on a sign-in, not at start
+
     return _cached(
         f"jwks:{jwks_uri}", lambda: KeySet.import_key_set(_get_json(jwks_uri)), fresh=fresh
     )
@@ -138,6 +139,9 @@ def exchange_code(
 
 def verified_claims(provider: SignInProvider, id_token: str) -> dict[str, Any]:
     """The ID token's claims once its signature is checked against the provider's keys."""
+    from joserfc import jwt
+    from joserfc.errors import InvalidKeyIdError, JoseError
+
     jwks_uri = endpoints(provider).jwks
     for fresh in (False, True):
         try:
