@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check bench bench-coldstart bench-calls bench-load chromium clean security bandit audit checkov
+.PHONY: demo test lint typecheck check bench bench-coldstart bench-calls bench-trust bench-load chromium clean security bandit audit checkov
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench-coldstart: $(STAMP)
 ## make bench-calls: only the AWS calls per route at 20 and 400 staff (rewrites its section)
 bench-calls: $(STAMP)
 	$(BIN)/python -m benchmarks calls
+
+## make bench-trust: only a big trust's daily check and CPD digest, 40 schools of 200 staff
+bench-trust: $(STAMP)
+	$(BIN)/python -m benchmarks trust
 
 ## make bench-load: only the load test, 200 staff for two minutes against the local stack
 bench-load: $(STAMP)

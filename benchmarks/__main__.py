@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import (
+    big_trust,
     calls_per_route,
     cold_start,
     daily_check,
@@ -66,6 +67,19 @@ def calls_only() -> int:
     return 0
 
 
+def trust_only() -> int:
+    lines = big_trust.main()
+    lines.insert(
+        1,
+        f"\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
+        f"Python {platform.python_version()}, by `python -m benchmarks trust` (`make bench-trust`).",
+    )
+    path = ROOT / "docs" / "performance.md"
+    path.write_text(replace_section(path.read_text(), big_trust.HEADING, lines))
+    print("\n".join(lines))
+    return 0
+
+
 def load_only() -> int:
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "120"))
     lines = load.main(seconds)
@@ -87,6 +101,8 @@ def main() -> int:
         return load_only()
     if sys.argv[1:] == ["calls"]:
         return calls_only()
+    if sys.argv[1:] == ["trust"]:
+        return trust_only()
     sections = ["# Performance", ""]
     sections.append(
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
@@ -98,6 +114,7 @@ def main() -> int:
     sections += ["", *cold_start.main()]
     sections += ["", *daily_check.main()]
     sections += ["", *calls_per_route.main()]
+    sections += ["", *big_trust.main()]
     sections += ["", *package_size.main()]
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
     print(
