@@ -73,7 +73,7 @@ def wait(seconds: float) -> None:
 
 
 def _open(request: urllib.request.Request, timeout: float) -> Any:
-    return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - https or the test fake
+    return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310  # nosec B310
 
 
 def _retry_after(error: urllib.error.HTTPError, attempt: int) -> float:

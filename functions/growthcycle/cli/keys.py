@@ -32,7 +32,7 @@ def _local_secrets() -> tuple[Any, str]:
         endpoint_url=endpoint,
         region_name=LOCAL_REGION,
         aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - moto accepts any; never a real one
+        aws_secret_access_key="local",  # noqa: S106  # nosec B106
     )
     return sm, SECRET_NAME
 
