@@ -75,3 +75,23 @@ def test_a_secret_that_is_no_ring_says_so() -> None:
     for bad in ("short", '{"current": {"id": "k", "key": "tiny"}}', '{"nothing": 1}'):
         with pytest.raises(KeyRingInvalid):
             parse_ring(bad, NOW)
+
+
+def test_two_rotations_in_one_second_make_two_keys() -> None:
+    from growthcycle.adapters.keys import rotate
+
+    class Secrets:
+        value = OLD
+
+        def get_secret_value(self, SecretId: str) -> dict[str, str]:
+            return {"SecretString": self.value}
+
+        def put_secret_value(self, SecretId: str, SecretString: str) -> None:
+            self.value = SecretString
+
+    sm = Secrets()
+    first = rotate("arn", keep_days=14, secrets_client=sm)["current"]
+    second = rotate("arn", keep_days=14, secrets_client=sm)["current"]
+    assert first != second
+    ring = json.loads(sm.value)
+    assert ring["current"]["id"] == second and ring["previous"][0]["id"] == first

@@ -101,7 +101,7 @@ def rotate(
     sm = secrets_client or client("secretsmanager")
     now = datetime.now(UTC)
     old = parse_ring(str(sm.get_secret_value(SecretId=secret_arn)["SecretString"]), now)
-    new_id = f"k{now:%Y%m%dT%H%M%S}"
+    new_id = f"k{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"  # unique, even twice a second
     previous: list[dict[str, str]] = []
     if not emergency:
         until = (now + timedelta(days=keep_days)).isoformat()
