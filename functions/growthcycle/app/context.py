@@ -16,6 +16,7 @@ from growthcycle.config import Settings
 from growthcycle.domain.cycles import Cycle
 from growthcycle.domain.forms import FormRegistry
 from growthcycle.domain.people import Person
+from growthcycle.domain.tokens import Signer
 from growthcycle.domain.trust import School
 
 # A dict that lives for one request (web passes `web.services.request_cache()`): a use case asked
@@ -38,6 +39,13 @@ class Services(Protocol):
     def forms(self, school_id: str) -> FormRegistry: ...
 
     def cycle(self, person: Person) -> Cycle: ...
+
+
+class SigningServices(Services, Protocol):
+    """Services that also sign tokens (sign-in links, single sign-on's flow)."""
+
+    @property
+    def signer(self) -> Signer: ...
 
 
 def remembered(memo: Memo, key: str, compute: Any) -> Any:

@@ -4,24 +4,14 @@ person with records at several): a signed, single-use token bound to one person'
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Protocol
 
-from growthcycle.adapters.clock import Clock
+from growthcycle.app.context import SigningServices
 from growthcycle.domain.people import Person
-from growthcycle.domain.tokens import Signer
 
 SIGN_IN_LINK_MINUTES = 30
 
 
-class _Signs(Protocol):
-    @property
-    def signer(self) -> Signer: ...
-
-    @property
-    def clock(self) -> Clock: ...
-
-
-def sign_in_link_token(svc: _Signs, person: Person) -> str:
+def sign_in_link_token(svc: SigningServices, person: Person) -> str:
     """A sign-in link's token for one person's record: it works for 30 minutes, once."""
     return svc.signer.sign(
         "sign-in",

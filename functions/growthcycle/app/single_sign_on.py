@@ -19,12 +19,12 @@ import urllib.error
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from growthcycle.adapters import oidc
 from growthcycle.adapters.sign_in import people_with_email
-from growthcycle.app.context import Services
+from growthcycle.app.context import Services, SigningServices
 from growthcycle.domain.people import Person, in_post
 from growthcycle.domain.sign_in_providers import (
     SignInProvider,
@@ -32,15 +32,9 @@ from growthcycle.domain.sign_in_providers import (
     safe_next,
     verified_email,
 )
-from growthcycle.domain.tokens import Signer
 
 FLOW_MINUTES = 10
 UNREACHABLE = (urllib.error.URLError, TimeoutError, ValueError, KeyError)
-
-
-class SigningServices(Services, Protocol):
-    @property
-    def signer(self) -> Signer: ...
 
 
 class UnknownProvider(LookupError):

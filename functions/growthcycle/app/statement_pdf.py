@@ -17,16 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from growthcycle.adapters import statements as repo
 from growthcycle.app.context import Services
 from growthcycle.app.statements import Loaded
 from growthcycle.domain import statements as rules
 from growthcycle.domain.forms import RESOURCES, Entry
-from growthcycle.domain.statements import State
+from growthcycle.domain.statements import LONDON, State
 
-LONDON = ZoneInfo("Europe/London")
 FONTS = RESOURCES / "fonts"
 CHANNELS = {"link": "from an emailed link", "page": "on the statement page"}
 # The moves that are a party's signature on the statement (4.9, 5).
