@@ -10,7 +10,7 @@ fonts, its licence beside it), so Welsh names and any hostile text print as type
 an answer can become PDF structure.
 
 Who may have it is the statement page's rule (7), asked by the route before `document` is built
-(web/statement_content.py `record_showing`, which also records the view).
+(web/statement_content.py `whole_for`, which also records the view).
 """
 
 from __future__ import annotations
